@@ -1,0 +1,1 @@
+"""Building blocks every app uses: ids, base models, soft delete, constraints, the backend."""

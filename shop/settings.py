@@ -78,8 +78,11 @@ TEMPLATES = [
     },
 ]
 
+# Where the embedded PostgreSQL keeps its data when DATABASE_URL is unset.
+EMBEDDED_PGDATA = Path(os.environ.get("SHOPDB_PGDATA", BASE_DIR / ".pgdata"))
+USES_EMBEDDED_DATABASE = not os.environ.get("DATABASE_URL")
 DATABASES = {
-    "default": database_settings(os.environ.get("DATABASE_URL"), embedded_dir=BASE_DIR / ".pgdata")
+    "default": database_settings(os.environ.get("DATABASE_URL"), embedded_dir=EMBEDDED_PGDATA)
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

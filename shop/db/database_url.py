@@ -5,6 +5,7 @@ under ``.pgdata/`` so a new machine needs nothing but Python. It is only started
 ``DATABASE_URL`` is unset, so tests and CI that give a URL never start it.
 """
 
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -44,6 +45,8 @@ def parse_database_url(url: str) -> dict:
 
 def start_embedded_server(data_dir: Path) -> str:
     """Start (or reuse) the embedded PostgreSQL under ``data_dir`` and return its URL."""
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); the fallback is fine.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     try:
         import pgserver
     except ImportError as exc:  # pragma: no cover - a broken install

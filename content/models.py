@@ -19,7 +19,9 @@ class Blog(SoftDeleteModel):
     title = models.CharField(max_length=255)
     # No plain index: the partial unique constraint below is the index for slug lookups.
     slug = models.SlugField(
-        max_length=255, db_index=False, db_comment="URL part; unique among live (not deleted) blogs."
+        max_length=255,
+        db_index=False,
+        db_comment="URL part; unique among live (not deleted) blogs.",
     )
     excerpt = models.TextField(blank=True, default="", db_default="")
     cover_image_url = models.URLField(max_length=2048, blank=True, default="", db_default="")

@@ -49,7 +49,9 @@ class NotificationTemplate(SoftDeleteModel):
         db_table = "notification_templates"
         db_table_comment = "Message templates per event code and channel"
         constraints = [
-            choices_check("channel", NotificationChannel, name="notification_templates_channel_valid"),
+            choices_check(
+                "channel", NotificationChannel, name="notification_templates_channel_valid"
+            ),
             # Also the index for "the template of this event on this channel".
             models.UniqueConstraint(
                 fields=["code", "channel"],
@@ -247,7 +249,7 @@ class NotificationDeliveryLog(BaseModel):
         db_comment="The provider's id of the message, used to match its status callbacks.",
     )
     error_message = models.TextField(blank=True, default="", db_default="")
-    attempt_number = models.PositiveSmallIntegerField(
+    attempt_number = models.SmallIntegerField(
         default=1, db_default=1, db_comment="1 for the first attempt, then 2, 3, ..."
     )
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -274,9 +276,7 @@ class NotificationDeliveryLog(BaseModel):
             choices_check(
                 "channel", NotificationChannel, name="notification_delivery_logs_channel_valid"
             ),
-            choices_check(
-                "status", DeliveryStatus, name="notification_delivery_logs_status_valid"
-            ),
+            choices_check("status", DeliveryStatus, name="notification_delivery_logs_status_valid"),
             models.CheckConstraint(
                 condition=models.Q(attempt_number__gte=1),
                 name="notification_delivery_logs_attempt_number_min",

@@ -5,6 +5,7 @@ migration (Django's autodetector or a hand-written RunSQL).
 """
 
 import uuid
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -242,3 +243,12 @@ def test_every_table_keeps_updated_at_by_trigger():
 
 def test_models_and_migrations_agree():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_delete_behaviour_doc_is_current():
+    from shop.management.commands.delete_rules import delete_rules_markdown
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "delete-behaviour.md"
+    assert path.read_text() == delete_rules_markdown(), (
+        "docs/delete-behaviour.md is stale: run `python manage.py delete_rules --write`"
+    )

@@ -1,5 +1,7 @@
 """Constraint builders used in models' ``Meta.constraints``."""
 
+import json
+
 from django.db import models
 
 
@@ -18,13 +20,25 @@ def json_array_of_strings(field: str, *, name: str, allowed: list[str] | None = 
     """CHECK that a jsonb column is an array of strings (optionally from ``allowed``).
 
     PostgreSQL refuses subqueries in CHECK, so the plan's ``bool_and(...)`` over
-    ``jsonb_array_elements`` is written as an (immutable) jsonpath test instead.
+    ``jsonb_array_elements`` is written as an (immutable) jsonpath test instead:
+
+        jsonb_typeof(col) = 'array'
+        AND NOT jsonb_path_exists(col, 'strict $[*] ? (...)'::jsonpath, silent => true)
+
+    ``strict``: in the default lax mode ``$[*]`` unwraps nested arrays, so ``["a", ["b"]]``
+    would pass. ``silent``: strict ``$[*]`` raises on a non-array, and PostgreSQL does
+    not promise to evaluate ``jsonb_typeof`` first; silenced, the test yields NULL there and the
+    ``jsonb_typeof`` half rejects the row. The explicit ``::jsonpath`` cast keeps the path from
+    being sent as ``text`` (no ``jsonb_path_exists(jsonb, text)`` exists), whatever the binding.
     """
     if allowed is None:
-        element_test = '$[*] ? (@.type() != "string")'
+        element_test = 'strict $[*] ? (@.type() != "string")'
     else:
-        listed = " && ".join(f'@ != "{value}"' for value in allowed)
-        element_test = f'$[*] ? (@.type() != "string" || ({listed}))'
+        if not allowed:
+            raise ValueError("allowed must list at least one value (or be None).")
+        # json.dumps gives a double-quoted literal with JSON escapes, which jsonpath reads alike.
+        listed = " && ".join(f"@ != {json.dumps(value)}" for value in allowed)
+        element_test = f'strict $[*] ? (@.type() != "string" || ({listed}))'
     return models.CheckConstraint(
         condition=models.Q(
             models.lookups.Exact(
@@ -36,8 +50,13 @@ def json_array_of_strings(field: str, *, name: str, allowed: list[str] | None = 
             ~models.Q(
                 models.Func(
                     models.F(field),
-                    models.Value(element_test),
+                    models.Func(
+                        models.Value(element_test),
+                        template="(%(expressions)s)::jsonpath",
+                        output_field=models.TextField(),
+                    ),
                     function="jsonb_path_exists",
+                    template="%(function)s(%(expressions)s, silent => true)",
                     output_field=models.BooleanField(),
                 )
             ),

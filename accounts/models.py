@@ -6,7 +6,7 @@ from django.contrib.auth.models import _user_has_module_perms, _user_has_perm
 from django.db import models
 from django.db.models.functions import Lower
 
-from shop.db.constraints import choices_check
+from shop.db.constraints import choices_check, unique_while_alive
 from shop.db.models import BaseModel, SoftDeleteModel, SoftDeleteQuerySet
 
 
@@ -192,9 +192,7 @@ class Role(SoftDeleteModel):
         db_table = "roles"
         db_table_comment = "Named sets of permissions assigned to users"
         constraints = [
-            models.UniqueConstraint(
-                fields=["name"], condition=models.Q(is_deleted=False), name="uq_roles_name"
-            ),
+            unique_while_alive("roles", "name"),
         ]
 
     def __str__(self) -> str:
@@ -212,11 +210,7 @@ class Permission(SoftDeleteModel):
         db_table = "permissions"
         db_table_comment = "Actions a role may be allowed to perform"
         constraints = [
-            models.UniqueConstraint(
-                fields=["codename"],
-                condition=models.Q(is_deleted=False),
-                name="uq_permissions_codename",
-            ),
+            unique_while_alive("permissions", "codename"),
             models.CheckConstraint(
                 condition=models.Q(codename__regex=r"^[a-z_]+\.[a-z_]+$"),
                 name="permissions_codename_format",

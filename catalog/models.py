@@ -7,7 +7,12 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 
-from shop.db.constraints import choices_check, json_array_of_strings
+from shop.db.constraints import (
+    choices_check,
+    json_array_of_strings,
+    slug_check,
+    unique_while_alive,
+)
 from shop.db.fields import CurrencyField, MoneyField
 from shop.db.models import AuditedModel, BaseModel, SoftDeleteModel
 
@@ -16,32 +21,10 @@ from shop.db.models import AuditedModel, BaseModel, SoftDeleteModel
 # SearchQuery("...", config=SEARCH_CONFIG).
 SEARCH_CONFIG = "simple"
 
-# Lower-case words joined by single hyphens: what the storefront puts in URLs.
-SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-
-
-def slug_check(table: str) -> models.CheckConstraint:
-    """CHECK that ``slug`` is URL-ready (so uniqueness is not defeated by case or blanks)."""
-    return models.CheckConstraint(
-        condition=Q(slug__regex=SLUG_PATTERN),
-        name=f"{table}_slug_format",
-        violation_error_message="slug is lower-case letters and digits joined by hyphens.",
-    )
-
-
-def alive_unique(table: str, *fields: str, **condition) -> models.UniqueConstraint:
-    """UNIQUE among rows that are not soft-deleted (a deleted row does not block re-creating it)."""
-    return models.UniqueConstraint(
-        fields=list(fields),
-        condition=Q(is_deleted=False, **condition),
-        name=f"uq_{table}_{'_'.join(fields)}",
-    )
-
 
 def compare_at_above_selling(table: str) -> models.CheckConstraint:
     return models.CheckConstraint(
-        condition=Q(compare_at_price__isnull=True)
-        | Q(compare_at_price__gt=F("selling_price")),
+        condition=Q(compare_at_price__isnull=True) | Q(compare_at_price__gt=F("selling_price")),
         name=f"{table}_compare_at_above_selling",
         violation_error_message="compare_at_price, when set, is above selling_price.",
     )
@@ -123,17 +106,15 @@ class Product(SoftDeleteModel):
             GinIndex(fields=["search_vector"], name="idx_products_search_vector"),
             # Serves: storefront lists — active (featured first) products, newest first.
             models.Index(
-                "status",
-                "featured",
-                F("created_at").desc(),
+                fields=["status", "featured", "-created_at"],
                 condition=Q(is_deleted=False),
                 name="idx_products_composite",
             ),
         ]
         constraints = [
             choices_check("status", ProductStatus, name="products_status_valid"),
-            alive_unique("products", "slug"),
-            alive_unique("products", "sku"),
+            unique_while_alive("products", "slug"),
+            unique_while_alive("products", "sku"),
             slug_check("products"),
             models.CheckConstraint(
                 condition=~Q(sku=""),
@@ -183,7 +164,7 @@ class ProductVariant(SoftDeleteModel):
                 condition=Q(is_deleted=False),
                 name="uq_variant_option",
             ),
-            alive_unique("product_variants", "sku"),
+            unique_while_alive("product_variants", "sku"),
             models.CheckConstraint(
                 condition=~Q(sku=""),
                 name="product_variants_sku_not_empty",
@@ -297,7 +278,7 @@ class Collection(SoftDeleteModel):
         db_table = "collections"
         db_table_comment = "Curated groups of products (seasonal edits, campaigns, ...)"
         constraints = [
-            alive_unique("collections", "slug"),
+            unique_while_alive("collections", "slug"),
             slug_check("collections"),
             models.CheckConstraint(
                 condition=Q(starts_at__isnull=True)
@@ -371,11 +352,11 @@ class Review(SoftDeleteModel):
                 violation_error_message="rating is from 1 to 5.",
             ),
             # One review per user and product (reviews of removed users, user NULL, never clash).
-            alive_unique("reviews", "product", "user"),
+            unique_while_alive("reviews", "product", "user"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.rating}★ on {self.product_id}"
+        return f"{self.rating}/5 on {self.product_id}"
 
 
 class Tag(SoftDeleteModel):
@@ -386,7 +367,7 @@ class Tag(SoftDeleteModel):
         db_table = "tags"
         db_table_comment = "Vocabulary of product tags (products.tags holds the tag strings)"
         constraints = [
-            alive_unique("tags", "slug"),
+            unique_while_alive("tags", "slug"),
             slug_check("tags"),
         ]
 
@@ -421,7 +402,7 @@ class Tier(SoftDeleteModel):
         db_table = "tiers"
         db_table_comment = "Product categories, a tree of up to four levels"
         constraints = [
-            alive_unique("tiers", "slug"),
+            unique_while_alive("tiers", "slug"),
             slug_check("tiers"),
             models.CheckConstraint(
                 condition=Q(level__gte=1, level__lte=TIER_MAX_LEVEL),
@@ -429,10 +410,9 @@ class Tier(SoftDeleteModel):
                 violation_error_message=f"level is from 1 to {TIER_MAX_LEVEL}.",
             ),
             models.CheckConstraint(
-                condition=Q(parent__isnull=True, level=1)
-                | Q(parent__isnull=False, level__gt=1),
+                condition=Q(parent__isnull=True, level=1) | Q(parent__isnull=False, level__gt=1),
                 name="tiers_level_matches_parent",
-                violation_error_message="Top-level categories (no parent) are level 1, others deeper.",
+                violation_error_message="level is 1 exactly when there is no parent.",
             ),
             models.CheckConstraint(
                 condition=~Q(parent=F("id")),
@@ -518,7 +498,7 @@ class InventoryLocation(SoftDeleteModel):
         db_table_comment = "Warehouses, stores and dropship suppliers that hold stock"
         constraints = [
             choices_check("location_type", LocationType, name="inventory_locations_type_valid"),
-            alive_unique("inventory_locations", "code"),
+            unique_while_alive("inventory_locations", "code"),
             models.CheckConstraint(
                 condition=~Q(code=""),
                 name="inventory_locations_code_not_empty",
@@ -703,9 +683,7 @@ class InventoryAdjustment(StockAdjustment):
         db_table_comment = "Ledger of every change to inventory quantities"
         indexes = [
             # Serves: history of one stock row, newest first (and the inventory FK).
-            models.Index(
-                "inventory", F("created_at").desc(), name="idx_inv_adjustments_history"
-            ),
+            models.Index(fields=["inventory", "-created_at"], name="idx_inv_adjustments_history"),
         ]
         constraints = stock_adjustment_constraints("inventory_adjustments")
 
@@ -724,8 +702,6 @@ class VariantInventoryAdjustment(StockAdjustment):
         db_table_comment = "Ledger of every change to product variant stock quantities"
         indexes = [
             # Serves: history of one variant's stock, newest first (and the variant FK).
-            models.Index(
-                "variant", F("created_at").desc(), name="idx_variant_inv_adj_history"
-            ),
+            models.Index(fields=["variant", "-created_at"], name="idx_variant_inv_adj_history"),
         ]
         constraints = stock_adjustment_constraints("variant_inventory_adjustments")

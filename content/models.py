@@ -3,10 +3,13 @@
 from django.conf import settings
 from django.db import models
 
-from shop.db.constraints import choices_check, json_array_of_strings
+from shop.db.constraints import (
+    choices_check,
+    json_array_of_strings,
+    slug_check,
+    unique_while_alive,
+)
 from shop.db.models import SoftDeleteModel
-
-SLUG_REGEX = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
 class BlogStatus(models.TextChoices):
@@ -79,14 +82,8 @@ class Blog(SoftDeleteModel):
                 violation_error_message="A published blog needs published_at.",
             ),
             # Also the index for "blog by slug" (public pages).
-            models.UniqueConstraint(
-                fields=["slug"], condition=models.Q(is_deleted=False), name="uq_blogs_slug"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(slug__regex=SLUG_REGEX),
-                name="blogs_slug_format",
-                violation_error_message="slug is lower-case words joined by single hyphens.",
-            ),
+            unique_while_alive("blogs", "slug"),
+            slug_check("blogs"),
             json_array_of_strings("tags", name="blogs_tags_array_of_strings"),
         ]
 
@@ -117,11 +114,7 @@ class BlogSubsection(SoftDeleteModel):
         ordering = ["blog", "sort_order"]
         constraints = [
             # Also the index for "subsections of a blog in order".
-            models.UniqueConstraint(
-                fields=["blog", "sort_order"],
-                condition=models.Q(is_deleted=False),
-                name="uq_blog_subsections_blog_sort_order",
-            ),
+            unique_while_alive("blog_subsections", "blog", "sort_order"),
         ]
 
     def __str__(self) -> str:
@@ -176,10 +169,8 @@ class Upload(SoftDeleteModel):
         constraints = [
             choices_check("purpose", UploadPurpose, name="uploads_purpose_valid"),
             # Also the index for "the upload of this storage object".
-            models.UniqueConstraint(
-                fields=["storage_bucket", "storage_path"],
-                condition=models.Q(is_deleted=False),
-                name="uq_uploads_bucket_path",
+            unique_while_alive(
+                "uploads", "storage_bucket", "storage_path", name="uq_uploads_bucket_path"
             ),
             models.CheckConstraint(
                 condition=models.Q(checksum_sha256="")

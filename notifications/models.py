@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from shop.db.constraints import choices_check, json_array_of_strings
+from shop.db.constraints import choices_check, json_array_of_strings, json_type_check
 from shop.db.models import BaseModel, SoftDeleteModel
 
 
@@ -73,7 +73,7 @@ class Notification(SoftDeleteModel):
     """A message to one user, shown in the app and sent through ``channels``.
 
     Declared as an ordinary model, but the table is range-partitioned by month on
-    ``created_at``: the lead's hand-written migration (SeparateDatabaseAndState + RunSQL) creates
+    ``created_at``: its first migration (SeparateDatabaseAndState + RunSQL) creates
     it ``PARTITION BY RANGE (created_at)`` with ``PRIMARY KEY (id, created_at)`` and a DEFAULT
     partition. Hence no unique constraints here (they would have to include created_at), and
     foreign keys to it carry ``created_at`` too (see ``NotificationDeliveryLog``).
@@ -140,20 +140,7 @@ class Notification(SoftDeleteModel):
             json_array_of_strings(
                 "channels", name="check_channels", allowed=NotificationChannel.values
             ),
-            models.CheckConstraint(
-                condition=models.Q(
-                    models.lookups.Exact(
-                        models.Func(
-                            models.F("data"),
-                            function="jsonb_typeof",
-                            output_field=models.TextField(),
-                        ),
-                        "object",
-                    )
-                ),
-                name="notifications_data_object",
-                violation_error_message="data must be a JSON object.",
-            ),
+            json_type_check("data", "object", name="notifications_data_object"),
             models.CheckConstraint(
                 condition=models.Q(is_read=True, read_at__isnull=False)
                 | models.Q(is_read=False, read_at__isnull=True),
@@ -213,7 +200,8 @@ class NotificationDeliveryLog(BaseModel):
     # notifications is partitioned on created_at, so a foreign key to it must reference
     # (id, created_at). Django's ForeignKey (no database constraint) serves the ORM; the
     # database FK (notification_id, notification_created_at) -> notifications (id, created_at)
-    # ON DELETE CASCADE is added by the lead's RunSQL. The composite index below serves it.
+    # ON DELETE CASCADE is added by a RunSQL in this app's first migration; the composite
+    # index below serves it.
     notification = models.ForeignKey(
         "notifications.Notification",
         on_delete=models.CASCADE,

@@ -5,34 +5,36 @@ Catalog models are referenced lazily ("catalog.Product", ...) so this module nev
 ``security_invoker = true``) computes them from ``cart_items``.
 """
 
-import datetime
-
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Cast, Left, Mod, Right, TruncDate
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Cast, Left, Mod, Right
 
-from shop.db.constraints import choices_check, json_array_of_strings
+from shop.db.constraints import choices_check, json_array_of_strings, json_type_check
 from shop.db.fields import ZERO, CurrencyField, MoneyField
+from shop.db.indexes import Index
 from shop.db.models import BaseModel, SoftDeleteModel
 
 
-def json_type_check(field: str, json_type: str, *, name: str) -> models.CheckConstraint:
-    """CHECK that a jsonb column holds a JSON value of ``json_type`` ('array', 'object', ...)."""
-    return models.CheckConstraint(
-        condition=models.Q(
-            models.lookups.Exact(
-                models.Func(
-                    models.F(field), function="jsonb_typeof", output_field=models.TextField()
-                ),
-                json_type,
-            )
+def utc_date(field: str) -> Cast:
+    """The UTC calendar date of a timestamptz column: ``(field AT TIME ZONE 'UTC')::date``.
+
+    Immutable, unlike ``field::date`` (which depends on the session's TimeZone). Written with
+    ``timezone()`` rather than ``TruncDate(tzinfo=UTC)`` because migrations cannot serialize a
+    tzinfo object.
+    """
+    return Cast(
+        models.Func(
+            models.Value("UTC"),
+            models.F(field),
+            function="timezone",
+            output_field=models.DateTimeField(),
         ),
-        name=name,
-        violation_error_message=f"{field} must be a JSON {json_type}.",
+        models.DateField(),
     )
 
 
-def line_subtotal_expression() -> models.CombinedExpression:
+def line_subtotal_expression() -> CombinedExpression:
     """unit_price * quantity: the gross amount of a cart, order or invoice line."""
     return models.F("unit_price") * models.F("quantity")
 
@@ -150,16 +152,18 @@ class CartItem(SoftDeleteModel):
     discount_amount = MoneyField(
         default=ZERO, db_default=ZERO, db_comment="Discount on the whole line, not per unit."
     )
+    # numeric(12,2) like MoneyField (which cannot be an output_field: its CHECK needs a bound
+    # column). Never negative: unit_price >= 0, quantity > 0, discount <= unit_price * quantity.
     line_subtotal = models.GeneratedField(
         expression=line_subtotal_expression(),
-        output_field=MoneyField(),
+        output_field=models.DecimalField(max_digits=12, decimal_places=2),
         db_persist=True,
         db_comment="Generated: unit_price * quantity.",
     )
     line_total = models.GeneratedField(
         # A generated column cannot reference another one, so line_subtotal is spelled out.
         expression=line_subtotal_expression() - models.F("discount_amount"),
-        output_field=MoneyField(),
+        output_field=models.DecimalField(max_digits=12, decimal_places=2),
         db_persist=True,
         db_comment="Generated: unit_price * quantity - discount_amount.",
     )
@@ -264,7 +268,6 @@ class PaymentStatus(models.TextChoices):
 class Order(SoftDeleteModel):
     order_number = models.CharField(
         max_length=32,
-        unique=True,
         db_comment=(
             "Customer-facing order number, assigned from a database sequence. "
             "Unique for ever: a soft-deleted order keeps its number."
@@ -301,11 +304,10 @@ class Order(SoftDeleteModel):
         default=PaymentStatus.PENDING,
         db_default=PaymentStatus.PENDING,
     )
-    razorpay_order_id = models.CharField(
+    razorpay_order_id = models.CharField(  # noqa: DJ001 (unique: NULL, never '')
         max_length=64,
         null=True,
         blank=True,
-        unique=True,
         db_comment="Razorpay payment gateway order identifier",
     )
     currency = CurrencyField()
@@ -365,15 +367,21 @@ class Order(SoftDeleteModel):
         ]
         constraints = [
             choices_check("order_status", OrderStatus, name="orders_order_status_valid"),
+            # A UniqueConstraint, not unique=True: the latter adds a second, unused
+            # varchar_pattern_ops (LIKE) index.
+            models.UniqueConstraint(fields=["order_number"], name="uq_orders_order_number"),
+            models.UniqueConstraint(
+                fields=["razorpay_order_id"], name="uq_orders_razorpay_order_id"
+            ),
             choices_check("payment_status", PaymentStatus, name="orders_payment_status_valid"),
             json_type_check("shipping_address", "object", name="orders_shipping_address_object"),
             json_type_check("billing_address", "object", name="orders_billing_address_object"),
             json_array_of_strings("tags", name="check_orders_tags"),
             # Compared in UTC explicitly (notes §5): the result must not depend on the session
-            # time zone of whoever inserts. timezone('UTC', timestamptz) is immutable.
+            # time zone of whoever inserts. (created_at AT TIME ZONE 'UTC')::date is immutable.
             models.CheckConstraint(
                 condition=models.Q(delivery_date__isnull=True)
-                | models.Q(delivery_date__gte=TruncDate("created_at", tzinfo=datetime.UTC)),
+                | models.Q(delivery_date__gte=utc_date("created_at")),
                 name="check_delivery_after_creation",
                 violation_error_message=(
                     "delivery_date cannot be before the (UTC) date the order was created."
@@ -493,11 +501,10 @@ class PaymentTransaction(BaseModel):
     razorpay_order_id = models.CharField(
         max_length=64, db_comment="Razorpay order the payment was made against."
     )
-    razorpay_payment_id = models.CharField(
+    razorpay_payment_id = models.CharField(  # noqa: DJ001 (unique: NULL, never '')
         max_length=64,
         null=True,
         blank=True,
-        unique=True,
         db_comment="Razorpay payment identifier; NULL until Razorpay reports a payment.",
     )
     razorpay_signature = models.CharField(
@@ -536,13 +543,15 @@ class PaymentTransaction(BaseModel):
         db_table_comment = "Payment attempts through Razorpay; financial history, never deleted"
         indexes = [
             # Serves: matching Razorpay callbacks and webhooks to the transaction (plan 6.1).
-            models.Index(
-                fields=["razorpay_order_id", "status"], name="idx_payment_transactions_razorpay"
-            ),
+            Index(fields=["razorpay_order_id", "status"], name="idx_payment_transactions_razorpay"),
         ]
         constraints = [
             choices_check(
                 "status", PaymentTransactionStatus, name="payment_transactions_status_valid"
+            ),
+            # Serves: finding the transaction of a Razorpay payment (webhooks, reconciliation).
+            models.UniqueConstraint(
+                fields=["razorpay_payment_id"], name="uq_payment_transactions_razorpay_payment_id"
             ),
             models.CheckConstraint(
                 condition=models.Q(refund_amount__isnull=True)
@@ -654,11 +663,10 @@ FINANCIAL_YEAR_REGEX = r"^[0-9]{4}-[0-9]{2}$"
 
 class Invoice(SoftDeleteModel):
     order = models.ForeignKey(Order, on_delete=models.RESTRICT, related_name="invoices")
-    invoice_number = models.CharField(
+    invoice_number = models.CharField(  # noqa: DJ001 (unique: NULL, never '')
         max_length=16,
         null=True,
         blank=True,
-        unique=True,
         db_comment=(
             "GST invoice number: at most 16 characters of letters, digits, '-' and '/'. "
             "NULL while draft; unique for ever, soft-deleted invoices included."
@@ -699,6 +707,7 @@ class Invoice(SoftDeleteModel):
         db_table_comment = "Tax invoices of orders, numbered per GST rules"
         constraints = [
             choices_check("status", InvoiceStatus, name="invoices_status_valid"),
+            models.UniqueConstraint(fields=["invoice_number"], name="uq_invoices_invoice_number"),
             models.CheckConstraint(
                 condition=models.Q(invoice_number__regex=INVOICE_NUMBER_REGEX),
                 name="invoices_invoice_number_gst_format",
@@ -866,9 +875,12 @@ class WishlistItem(SoftDeleteModel):
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.CASCADE, related_name="wishlist_items"
     )
+    # CASCADE, not SET NULL: nulling the variant could collide with uq_wishlist_items_product
+    # (NULLS NOT DISTINCT) when the list already holds the product without a variant, and the
+    # variant delete would then be refused. A wish for a variant that is gone goes with it.
     variant = models.ForeignKey(
         "catalog.ProductVariant",
-        on_delete=models.SET_NULL,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="wishlist_items",

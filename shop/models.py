@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from shop.db.constraints import choices_check
+from shop.db.constraints import choices_check, json_type_check
 from shop.db.models import BaseModel
 
 
@@ -25,8 +25,8 @@ class AuditLog(BaseModel):
     """One change to a row, or one security event (login, logout, ...).
 
     Declared as an ordinary model, but the table is range-partitioned by month on
-    ``timestamp``: the lead's hand-written migration (SeparateDatabaseAndState + RunSQL) creates
-    it ``PARTITION BY RANGE (timestamp)`` with ``PRIMARY KEY (id, timestamp)`` and a DEFAULT
+    ``timestamp``: ``shop/migrations/0002_audit_logs.py`` (SeparateDatabaseAndState + RunSQL)
+    creates it ``PARTITION BY RANGE (timestamp)`` with ``PRIMARY KEY (id, timestamp)`` and a DEFAULT
     partition. Hence no unique constraints here (they would have to include timestamp).
     """
 
@@ -99,20 +99,7 @@ class AuditLog(BaseModel):
                 name="audit_logs_row_action_names_row",
                 violation_error_message="insert, update and delete name table_name and row_id.",
             ),
-            models.CheckConstraint(
-                condition=models.Q(
-                    models.lookups.Exact(
-                        models.Func(
-                            models.F("changes"),
-                            function="jsonb_typeof",
-                            output_field=models.TextField(),
-                        ),
-                        "object",
-                    )
-                ),
-                name="audit_logs_changes_object",
-                violation_error_message="changes must be a JSON object.",
-            ),
+            json_type_check("changes", "object", name="audit_logs_changes_object"),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,47 @@ def choices_check(
     )
 
 
+def unique_while_alive(
+    table: str, *fields: str, name: str | None = None
+) -> models.UniqueConstraint:
+    """UNIQUE among rows that are not soft-deleted: a deleted row does not block re-creating it.
+
+    Named ``uq_<table>_<fields>`` unless ``name`` is given. Its index also serves lookups by
+    ``fields`` on live rows.
+    """
+    return models.UniqueConstraint(
+        fields=list(fields),
+        condition=models.Q(is_deleted=False),
+        name=name or f"uq_{table}_{'_'.join(fields)}",
+    )
+
+
+# Lower-case words joined by single hyphens: what the storefront puts in URLs.
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def slug_check(table: str) -> models.CheckConstraint:
+    """CHECK that ``slug`` is URL-ready (so uniqueness is not defeated by case or blanks)."""
+    return models.CheckConstraint(
+        condition=models.Q(slug__regex=SLUG_PATTERN),
+        name=f"{table}_slug_format",
+        violation_error_message="slug is lower-case letters and digits joined by hyphens.",
+    )
+
+
+def _jsonb_typeof(field: str) -> models.Func:
+    return models.Func(models.F(field), function="jsonb_typeof", output_field=models.TextField())
+
+
+def json_type_check(field: str, json_type: str, *, name: str) -> models.CheckConstraint:
+    """CHECK that a jsonb column holds a JSON value of ``json_type`` ('array', 'object', ...)."""
+    return models.CheckConstraint(
+        condition=models.Q(models.lookups.Exact(_jsonb_typeof(field), json_type)),
+        name=name,
+        violation_error_message=f"{field} must be a JSON {json_type}.",
+    )
+
+
 def json_array_of_strings(field: str, *, name: str, allowed: list[str] | None = None):
     """CHECK that a jsonb column is an array of strings (optionally from ``allowed``).
 
@@ -41,12 +82,7 @@ def json_array_of_strings(field: str, *, name: str, allowed: list[str] | None = 
         element_test = f'strict $[*] ? (@.type() != "string" || ({listed}))'
     return models.CheckConstraint(
         condition=models.Q(
-            models.lookups.Exact(
-                models.Func(
-                    models.F(field), function="jsonb_typeof", output_field=models.TextField()
-                ),
-                "array",
-            ),
+            models.lookups.Exact(_jsonb_typeof(field), "array"),
             ~models.Q(
                 models.Func(
                     models.F(field),

@@ -23,7 +23,7 @@ class AuditedModel(models.Model):
         default=timezone.now,
         db_default=Now(),
         editable=False,
-        db_comment="Set to now() by a trigger on every UPDATE, whoever writes the row.",
+        db_comment="Set by a trigger on every UPDATE (statement time), whoever writes the row.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -118,7 +118,14 @@ class SoftDeleteModel(BaseModel):
         related_name="+",
     )
     is_deleted = models.GeneratedField(
-        expression=models.Q(deleted_at__isnull=False),
+        # Written as SQL rather than Q(deleted_at__isnull=False): validate_constraints() puts NULL
+        # in for deleted_at, and Django turns "NULL IS NULL" into "matches nothing", which would
+        # make every partial unique constraint on is_deleted skip its check in forms.
+        expression=models.Func(
+            models.F("deleted_at"),
+            template="%(expressions)s IS NOT NULL",
+            output_field=models.BooleanField(),
+        ),
         output_field=models.BooleanField(),
         db_persist=True,
         db_comment="Generated: true once deleted_at is set. Soft-delete by setting deleted_at.",

@@ -1,6 +1,7 @@
 """The catalogue and its stock: products and variants, categories (tiers), collections, tags,
 reviews and questions, inventory locations, inventory and the stock ledgers."""
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
@@ -418,6 +419,40 @@ class Tier(SoftDeleteModel):
                 condition=~Q(parent=F("id")),
                 name="tiers_not_own_parent",
                 violation_error_message="A category cannot be its own parent.",
+            ),
+        ]
+        triggers = [
+            # A CHECK cannot look at another row, so the tree's shape is kept by a trigger:
+            # a tier sits one level below its parent (so the four-level limit holds for the
+            # whole tree), and only a tier without children may move. Together they make a
+            # cycle impossible: closing one would mean moving a tier that has children.
+            pgtrigger.Trigger(
+                name="tiers_keep_tree_shape",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("parent_id", "level"),
+                declare=[("parent_level", "smallint")],
+                func="""
+                -- Django's save() writes every column; only a real move or re-level counts.
+                IF TG_OP = 'UPDATE' AND NEW.parent_id IS NOT DISTINCT FROM OLD.parent_id
+                   AND NEW.level = OLD.level THEN
+                    RETURN NEW;
+                END IF;
+                IF NEW.parent_id IS NOT NULL THEN
+                    SELECT level INTO parent_level FROM public.tiers WHERE id = NEW.parent_id;
+                    IF NEW.level IS DISTINCT FROM parent_level + 1 THEN
+                        RAISE EXCEPTION 'tier level % must be one below its parent''s level %',
+                            NEW.level, parent_level
+                            USING ERRCODE = 'check_violation',
+                                  CONSTRAINT = 'tiers_level_follows_parent';
+                    END IF;
+                END IF;
+                IF TG_OP = 'UPDATE' AND EXISTS (SELECT 1 FROM public.tiers WHERE parent_id = NEW.id)
+                THEN
+                    RAISE EXCEPTION 'tier % has children: move or re-level them first', NEW.id
+                        USING ERRCODE = 'check_violation', CONSTRAINT = 'tiers_move_leaf_only';
+                END IF;
+                RETURN NEW;
+                """,
             ),
         ]
 

@@ -269,7 +269,7 @@ class Order(SoftDeleteModel):
     order_number = models.CharField(
         max_length=32,
         db_comment=(
-            "Customer-facing order number, assigned from a database sequence. "
+            "Customer-facing order number, e.g. SO-00001042. "
             "Unique for ever: a soft-deleted order keeps its number."
         ),
     )

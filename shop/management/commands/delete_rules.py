@@ -60,6 +60,8 @@ def delete_rules_markdown() -> str:
             JOIN pg_class r ON r.oid = con.confrelid
             WHERE con.contype = 'f' AND c.relnamespace = 'public'::regnamespace
               AND NOT c.relispartition
+              -- conparentid: PostgreSQL's own copies of an FK for each partition of its target.
+              AND con.conparentid = 0
               AND c.relname NOT LIKE 'auth\\_%' AND c.relname NOT LIKE 'django\\_%'
             ORDER BY 1, 2
             """

@@ -25,6 +25,16 @@ def execute(sql: str, params: tuple | list | dict | None = None) -> int:
         return cursor.rowcount
 
 
+def foreign_key_name(table: str, column: str) -> str:
+    """The name of the foreign key constraint on ``table.column`` (Django adds a hash to it)."""
+    return fetch_one(
+        """SELECT con.conname FROM pg_constraint con
+           JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
+           WHERE con.contype = 'f' AND con.conrelid = %s::regclass AND a.attname = %s""",
+        [table, column],
+    )
+
+
 @contextmanager
 def violates(constraint: str) -> Iterator[None]:
     """Expect the block to be refused by the database constraint named ``constraint``.

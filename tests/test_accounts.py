@@ -18,7 +18,7 @@ from tests.factories import (
     UserFactory,
     UserRoleFactory,
 )
-from tests.support import execute, fetch, fetch_one, violates
+from tests.support import execute, fetch, fetch_one, foreign_key_name, violates
 
 pytestmark = pytest.mark.django_db
 
@@ -134,12 +134,7 @@ def test_deleting_a_user_in_sql_cascades_to_what_is_theirs_and_nulls_their_autho
 
 def test_a_role_still_assigned_cannot_be_deleted_and_its_permissions_go_with_it():
     assignment = UserRoleFactory()
-    with violates(
-        fetch_one(
-            "SELECT conname FROM pg_constraint WHERE conrelid = 'user_roles'::regclass "
-            "AND contype = 'f' AND confrelid = 'roles'::regclass"
-        )
-    ):
+    with violates(foreign_key_name("user_roles", "role_id")):
         execute("DELETE FROM roles WHERE id = %s", [assignment.role_id])
 
     link = RolePermissionFactory()

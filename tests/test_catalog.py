@@ -35,19 +35,9 @@ from tests.factories import (
     UserFactory,
     VariantInventoryAdjustmentFactory,
 )
-from tests.support import execute, fetch, fetch_one, violates, violates_not_null
+from tests.support import execute, fetch, fetch_one, foreign_key_name, violates, violates_not_null
 
 pytestmark = pytest.mark.django_db
-
-
-def fk_name(table: str, column: str) -> str:
-    """The name of the foreign key constraint on ``table.column``."""
-    return fetch_one(
-        """SELECT con.conname FROM pg_constraint con
-           JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
-           WHERE con.conrelid = %s::regclass AND con.contype = 'f' AND a.attname = %s""",
-        [table, column],
-    )
 
 
 def count(table: str, where: str, params: list) -> int:
@@ -588,7 +578,7 @@ def test_deleting_a_collection_or_a_category_in_sql_removes_its_links_only():
 def test_a_category_with_sub_categories_cannot_be_deleted():
     top = TierFactory()
     child = TierFactory(parent=top)
-    with violates(fk_name("tiers", "parent_id")):
+    with violates(foreign_key_name("tiers", "parent_id")):
         execute("DELETE FROM tiers WHERE id = %s", [top.pk])
     execute("DELETE FROM tiers WHERE id = %s", [child.pk])
     assert execute("DELETE FROM tiers WHERE id = %s", [top.pk]) == 1
@@ -596,7 +586,7 @@ def test_a_category_with_sub_categories_cannot_be_deleted():
 
 def test_a_location_that_holds_stock_cannot_be_deleted():
     stock = InventoryFactory()
-    with violates(fk_name("inventory", "location_id")):
+    with violates(foreign_key_name("inventory", "location_id")):
         execute("DELETE FROM inventory_locations WHERE id = %s", [stock.location_id])
     assert count("inventory", "id = %s", [stock.pk]) == 1
     execute("DELETE FROM inventory WHERE id = %s", [stock.pk])

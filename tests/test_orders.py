@@ -36,22 +36,12 @@ from tests.factories import (
     WishlistFactory,
     WishlistItemFactory,
 )
-from tests.support import execute, fetch, fetch_one, violates, violates_not_null
+from tests.support import execute, fetch, fetch_one, foreign_key_name, violates, violates_not_null
 
 pytestmark = pytest.mark.django_db
 
 
 ORDERS_TABLES = [model._meta.db_table for model in apps.get_app_config("orders").get_models()]
-
-
-def fk_name(table: str, column: str) -> str:
-    """Name of the foreign key constraint on ``table.column``."""
-    return fetch_one(
-        """SELECT con.conname FROM pg_constraint con
-           JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
-           WHERE con.contype = 'f' AND con.conrelid = %s::regclass AND a.attname = %s""",
-        [table, column],
-    )
 
 
 def count(table: str, **where) -> int:
@@ -676,10 +666,10 @@ def test_deleting_an_order_removes_its_items_and_unlinks_wishlist_items():
 
 def test_an_order_with_payments_or_invoices_cannot_be_deleted():
     payment = PaymentTransactionFactory()
-    with violates(fk_name("payment_transactions", "order_id")):
+    with violates(foreign_key_name("payment_transactions", "order_id")):
         execute("DELETE FROM orders WHERE id = %s", [payment.order_id])
     invoice = InvoiceFactory()
-    with violates(fk_name("invoices", "order_id")):
+    with violates(foreign_key_name("invoices", "order_id")):
         execute("DELETE FROM orders WHERE id = %s", [invoice.order_id])
     assert count("orders", id=payment.order_id) == count("orders", id=invoice.order_id) == 1
 
@@ -689,7 +679,7 @@ def test_deleting_an_invoice_removes_its_versions_and_lines_but_an_invoiced_item
     invoice = line.invoice
     InvoiceVersionFactory(invoice=invoice)
 
-    with violates(fk_name("invoice_line_items", "order_item_id")):
+    with violates(foreign_key_name("invoice_line_items", "order_item_id")):
         execute("DELETE FROM order_items WHERE id = %s", [line.order_item_id])
 
     execute("DELETE FROM invoices WHERE id = %s", [invoice.pk])
@@ -709,7 +699,7 @@ def test_deleting_a_payment_keeps_its_webhook_logs_unlinked():
 
 def test_an_ordered_product_cannot_be_deleted_but_one_only_in_carts_and_wishlists_can():
     ordered = OrderItemFactory()
-    with violates(fk_name("order_items", "product_id")):
+    with violates(foreign_key_name("order_items", "product_id")):
         execute("DELETE FROM products WHERE id = %s", [ordered.product_id])
     assert count("products", id=ordered.product_id) == 1
 
@@ -726,7 +716,7 @@ def test_an_ordered_product_cannot_be_deleted_but_one_only_in_carts_and_wishlist
 def test_an_ordered_variant_cannot_be_deleted_but_one_only_in_carts_and_wishlists_can():
     size = ProductVariantFactory()
     ordered = OrderItemFactory(product=size.product, variant=size)
-    with violates(fk_name("order_items", "variant_id")):
+    with violates(foreign_key_name("order_items", "variant_id")):
         execute("DELETE FROM product_variants WHERE id = %s", [ordered.variant_id])
 
     variant = ProductVariantFactory()

@@ -1,5 +1,6 @@
 """Notifications to users, their templates, users' preferences and the delivery attempts."""
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 
@@ -210,10 +211,12 @@ class NotificationDeliveryLog(BaseModel):
         related_name="delivery_logs",
     )
     notification_created_at = models.DateTimeField(
+        editable=False,
         db_comment=(
             "Copy of notifications.created_at, the partition key: the composite foreign key "
-            "(notification_id, notification_created_at) -> notifications (id, created_at) needs it."
-        )
+            "(notification_id, notification_created_at) -> notifications (id, created_at) needs "
+            "it. Filled in by a trigger from notification_id; what a writer sends is ignored."
+        ),
     )
     channel = models.CharField(max_length=20, choices=NotificationChannel)
     status = models.CharField(
@@ -281,6 +284,26 @@ class NotificationDeliveryLog(BaseModel):
                 | models.Q(delivered_at__isnull=False),
                 name="notification_delivery_logs_delivered_at",
                 violation_error_message="A delivered message needs delivered_at.",
+            ),
+        ]
+
+        triggers = [
+            # The partition key is derived from notification_id, so no writer (a SQL console,
+            # Supabase) has to know it, and it can never disagree with the notification.
+            pgtrigger.Trigger(
+                name="copy_notification_created_at",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("notification_id"),
+                func="""
+                SELECT created_at INTO NEW.notification_created_at
+                FROM public.notifications WHERE id = NEW.notification_id;
+                IF NOT FOUND THEN
+                    RAISE EXCEPTION 'notification % does not exist', NEW.notification_id
+                        USING ERRCODE = 'foreign_key_violation',
+                              CONSTRAINT = 'notification_delivery_logs_notification_fk';
+                END IF;
+                RETURN NEW;
+                """,
             ),
         ]
 

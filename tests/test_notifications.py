@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from notifications.models import Notification, NotificationTemplate
@@ -131,25 +132,33 @@ def test_delivery_log_status_channel_attempt_and_timestamps_agree():
     ) == [("delivered", 1, True, True), ("failed", 2, False, False), ("queued", 1, False, False)]
 
 
-def test_a_delivery_log_must_name_its_notifications_created_at():
+def test_a_delivery_log_gets_its_notifications_created_at_from_the_database():
     note = NotificationFactory()
-    with violates("notification_delivery_logs_notification_fk"):
-        NotificationDeliveryLogFactory(
-            notification=note, notification_created_at=note.created_at + timedelta(seconds=1)
-        )
+    # What a writer sends is ignored: the trigger copies the partition key from the notification.
+    NotificationDeliveryLogFactory(
+        notification=note, notification_created_at=note.created_at + timedelta(seconds=1)
+    )
+    execute(
+        "INSERT INTO notification_delivery_logs (notification_id, channel) VALUES (%s, 'sms')",
+        [note.pk],
+    )
+    assert fetch(
+        "SELECT notification_created_at FROM notification_delivery_logs WHERE notification_id = %s",
+        [note.pk],
+    ) == [(note.created_at,), (note.created_at,)]
+
     with violates("notification_delivery_logs_notification_fk"):
         execute(
-            "INSERT INTO notification_delivery_logs (notification_id, notification_created_at, "
-            "channel) VALUES (uuid_generate_v7(), now(), 'email')"
+            "INSERT INTO notification_delivery_logs (notification_id, channel) "
+            "VALUES (uuid_generate_v7(), 'email')"
         )
-
-    log = NotificationDeliveryLogFactory(notification=note)
-    assert fetch(
-        "SELECT l.notification_id FROM notification_delivery_logs l JOIN notifications n "
-        "ON (n.id, n.created_at) = (l.notification_id, l.notification_created_at) "
-        "WHERE l.id = %s",
-        [log.pk],
-    ) == [(note.pk,)]
+    # The composite foreign key keeps a notification from leaving its logs behind.
+    with pytest.raises(IntegrityError) as caught, transaction.atomic():
+        execute(
+            "UPDATE notifications SET created_at = created_at - interval '1 second' WHERE id = %s",
+            [note.pk],
+        )
+    assert caught.value.__cause__.diag.sqlstate == "23503"
 
 
 def test_deleting_a_notification_in_sql_deletes_its_delivery_logs_in_every_partition():

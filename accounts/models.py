@@ -7,14 +7,11 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from shop.db.constraints import choices_check, unique_while_alive
-from shop.db.models import BaseModel, SoftDeleteModel, SoftDeleteQuerySet
+from shop.db.models import BaseModel, SoftDeleteManager, SoftDeleteModel
 
 
-class UserManager(BaseUserManager.from_queryset(SoftDeleteQuerySet)):
+class UserManager(BaseUserManager, SoftDeleteManager):
     """Hides soft-deleted users (so they cannot log in) and creates users the Django way."""
-
-    def get_queryset(self):
-        return super().get_queryset().filter(is_deleted=False)
 
     def create_user(self, email: str, password: str | None = None, **fields) -> "User":
         if not email:

@@ -19,6 +19,12 @@ def fetch_one(sql: str, params: tuple | list | dict | None = None):
     return rows[0][0] if len(rows[0]) == 1 else rows[0]
 
 
+def count_rows(table: str, **where) -> int:
+    """How many rows of ``table`` match ``column=value`` conditions (all rows without any)."""
+    condition = " AND ".join(f"{column} = %s" for column in where) or "true"
+    return fetch_one(f"SELECT count(*) FROM {table} WHERE {condition}", list(where.values()))
+
+
 def execute(sql: str, params: tuple | list | dict | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -35,13 +35,17 @@ from tests.factories import (
     UserFactory,
     VariantInventoryAdjustmentFactory,
 )
-from tests.support import execute, fetch, fetch_one, foreign_key_name, violates, violates_not_null
+from tests.support import (
+    count_rows,
+    execute,
+    fetch,
+    fetch_one,
+    foreign_key_name,
+    violates,
+    violates_not_null,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def count(table: str, where: str, params: list) -> int:
-    return fetch_one(f"SELECT count(*) FROM {table} WHERE {where}", params)
 
 
 # --- Single-column rules: one bad value refused by its constraint, the boundary accepted -----
@@ -535,14 +539,14 @@ def test_deleting_a_product_in_sql_removes_everything_that_is_part_of_it():
         "product_categories",
         "inventory",
     ):
-        assert count(table, "product_id = %s", [product.pk]) == 0, table
-    assert count("variant_inventory_adjustments", "id = %s", [variant_log.pk]) == 0
-    assert count("inventory_adjustments", "id = %s", [stock_log.pk]) == 0
+        assert count_rows(table, product_id=product.pk) == 0, table
+    assert count_rows("variant_inventory_adjustments", id=variant_log.pk) == 0
+    assert count_rows("inventory_adjustments", id=stock_log.pk) == 0
     # What the product was linked to stays.
-    assert count("collections", "id = %s", [link.collection_id]) == 1
-    assert count("tiers", "id = %s", [category.tier_id]) == 1
-    assert count("inventory_locations", "id = %s", [stock.location_id]) == 1
-    assert count("product_variants", "id = %s", [kept.pk]) == 1
+    assert count_rows("collections", id=link.collection_id) == 1
+    assert count_rows("tiers", id=category.tier_id) == 1
+    assert count_rows("inventory_locations", id=stock.location_id) == 1
+    assert count_rows("product_variants", id=kept.pk) == 1
 
 
 def test_deleting_a_user_in_sql_keeps_their_reviews_and_questions_anonymously():
@@ -566,13 +570,13 @@ def test_deleting_a_user_in_sql_keeps_their_reviews_and_questions_anonymously():
 def test_deleting_a_collection_or_a_category_in_sql_removes_its_links_only():
     link = CollectionProductFactory()
     execute("DELETE FROM collections WHERE id = %s", [link.collection_id])
-    assert count("collection_products", "id = %s", [link.pk]) == 0
-    assert count("products", "id = %s", [link.product_id]) == 1
+    assert count_rows("collection_products", id=link.pk) == 0
+    assert count_rows("products", id=link.product_id) == 1
 
     category = ProductCategoryFactory()
     execute("DELETE FROM tiers WHERE id = %s", [category.tier_id])
-    assert count("product_categories", "product_id = %s", [category.product_id]) == 0
-    assert count("products", "id = %s", [category.product_id]) == 1
+    assert count_rows("product_categories", product_id=category.product_id) == 0
+    assert count_rows("products", id=category.product_id) == 1
 
 
 def test_a_category_with_sub_categories_cannot_be_deleted():
@@ -588,7 +592,7 @@ def test_a_location_that_holds_stock_cannot_be_deleted():
     stock = InventoryFactory()
     with violates(foreign_key_name("inventory", "location_id")):
         execute("DELETE FROM inventory_locations WHERE id = %s", [stock.location_id])
-    assert count("inventory", "id = %s", [stock.pk]) == 1
+    assert count_rows("inventory", id=stock.pk) == 1
     execute("DELETE FROM inventory WHERE id = %s", [stock.pk])
     assert execute("DELETE FROM inventory_locations WHERE id = %s", [stock.location_id]) == 1
 
@@ -597,13 +601,13 @@ def test_deleting_a_stock_row_or_a_variant_in_sql_removes_its_ledger():
     stock_log = InventoryAdjustmentFactory()
     other_stock_log = InventoryAdjustmentFactory()
     execute("DELETE FROM inventory WHERE id = %s", [stock_log.inventory_id])
-    assert count("inventory_adjustments", "inventory_id = %s", [stock_log.inventory_id]) == 0
-    assert count("inventory_adjustments", "id = %s", [other_stock_log.pk]) == 1
+    assert count_rows("inventory_adjustments", inventory_id=stock_log.inventory_id) == 0
+    assert count_rows("inventory_adjustments", id=other_stock_log.pk) == 1
 
     variant_log = VariantInventoryAdjustmentFactory()
     execute("DELETE FROM product_variants WHERE id = %s", [variant_log.variant_id])
-    assert count("variant_inventory_adjustments", "variant_id = %s", [variant_log.variant_id]) == 0
-    assert count("products", "id = %s", [variant_log.variant.product_id]) == 1
+    assert count_rows("variant_inventory_adjustments", variant_id=variant_log.variant_id) == 0
+    assert count_rows("products", id=variant_log.variant.product_id) == 1
 
 
 # --- Full-text search ------------------------------------------------------------------------

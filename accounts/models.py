@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 
 from shop.db.constraints import choices_check, unique_while_alive
 from shop.db.models import BaseModel, SoftDeleteManager, SoftDeleteModel
+from shop.db.triggers import EndUsersMayChangeOnly
 
 
 class UserManager(BaseUserManager, SoftDeleteManager):
@@ -57,6 +58,15 @@ class User(AbstractBaseUser, SoftDeleteModel):
                 condition=models.Q(email=Lower("email")),
                 name="users_email_lowercase",
                 violation_error_message="Email addresses are stored in lower case.",
+            ),
+        ]
+        triggers = [
+            # Customers edit their name and phone; nobody raises their own privileges through
+            # the API (is_staff, is_superuser, is_active): not even an admin, so exempt nobody.
+            EndUsersMayChangeOnly(
+                name="users_customer_columns",
+                fields=("first_name", "last_name", "phone"),
+                exempt=None,
             ),
         ]
 
@@ -125,6 +135,13 @@ class CustomerProfile(SoftDeleteModel):
         db_table_comment = "Shopping details of customers, one row per customer user"
         constraints = [
             choices_check("gender", Gender, name="customer_profiles_gender_valid"),
+        ]
+        triggers = [
+            # Loyalty points are the shop's to award, not the customer's to edit.
+            EndUsersMayChangeOnly(
+                name="customer_profiles_customer_columns",
+                fields=("date_of_birth", "gender", "marketing_opt_in"),
+            ),
         ]
 
     def __str__(self) -> str:

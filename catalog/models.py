@@ -16,6 +16,7 @@ from shop.db.constraints import (
 )
 from shop.db.fields import CurrencyField, MoneyField
 from shop.db.models import AuditedModel, BaseModel, SoftDeleteModel
+from shop.db.triggers import EndUsersMayChangeOnly, Trigger
 
 # Text search configuration of products.search_vector: 'simple' lower-cases but does not stem,
 # so product names and SKUs are matched as written. Queries must use the same configuration:
@@ -250,6 +251,10 @@ class ProductQuestion(SoftDeleteModel):
                 violation_error_message="answered_at is set exactly when there is an answer.",
             ),
         ]
+        triggers = [
+            # The asker edits the question; the answer and its moderation are the shop's.
+            EndUsersMayChangeOnly(name="product_questions_customer_columns", fields=("question",)),
+        ]
 
     def __str__(self) -> str:
         return self.question[:80]
@@ -355,6 +360,13 @@ class Review(SoftDeleteModel):
             # One review per user and product (reviews of removed users, user NULL, never clash).
             unique_while_alive("reviews", "product", "user"),
         ]
+        triggers = [
+            # The author edits the text; moderation status and the verified-purchase badge
+            # are the shop's.
+            EndUsersMayChangeOnly(
+                name="reviews_customer_columns", fields=("rating", "title", "body")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rating}/5 on {self.product_id}"
@@ -426,7 +438,7 @@ class Tier(SoftDeleteModel):
             # a tier sits one level below its parent (so the four-level limit holds for the
             # whole tree), and only a tier without children may move. Together they make a
             # cycle impossible: closing one would mean moving a tier that has children.
-            pgtrigger.Trigger(
+            Trigger(
                 name="tiers_keep_tree_shape",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.UpdateOf("parent_id", "level"),

@@ -6,6 +6,7 @@ from django.db import models
 
 from shop.db.constraints import choices_check, json_array_of_strings, json_type_check
 from shop.db.models import BaseModel, SoftDeleteModel
+from shop.db.triggers import EndUsersMayChangeOnly, Trigger
 
 
 class NotificationChannel(models.TextChoices):
@@ -149,6 +150,12 @@ class Notification(SoftDeleteModel):
                 violation_error_message="read_at is set exactly when is_read is true.",
             ),
         ]
+        triggers = [
+            # A customer marks their notifications read; the content is the shop's.
+            EndUsersMayChangeOnly(
+                name="notifications_customer_columns", fields=("is_read", "read_at")
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -290,7 +297,7 @@ class NotificationDeliveryLog(BaseModel):
         triggers = [
             # The partition key is derived from notification_id, so no writer (a SQL console,
             # Supabase) has to know it, and it can never disagree with the notification.
-            pgtrigger.Trigger(
+            Trigger(
                 name="copy_notification_created_at",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert | pgtrigger.UpdateOf("notification_id"),

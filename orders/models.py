@@ -14,6 +14,7 @@ from shop.db.constraints import choices_check, json_array_of_strings, json_type_
 from shop.db.fields import ZERO, CurrencyField, MoneyField
 from shop.db.indexes import Index
 from shop.db.models import BaseModel, SoftDeleteModel
+from shop.db.triggers import EndUsersMayChangeOnly
 
 
 def utc_date(field: str) -> Cast:
@@ -119,6 +120,12 @@ class Cart(SoftDeleteModel):
                 condition=models.Q(status=CartStatus.ACTIVE, is_deleted=False)
                 & ~models.Q(session_key=""),
                 name="uq_carts_active_session",
+            ),
+        ]
+        triggers = [
+            # Totals and status belong to checkout, not to the customer's client.
+            EndUsersMayChangeOnly(
+                name="carts_customer_columns", fields=("applied_discount_codes",)
             ),
         ]
 
@@ -234,6 +241,10 @@ class CartItem(SoftDeleteModel):
                 name="cart_items_reserved_within_quantity",
                 violation_error_message="reserved_quantity cannot exceed quantity.",
             ),
+        ]
+        triggers = [
+            # A customer changes the quantity; prices, snapshots and stock holds belong to services.
+            EndUsersMayChangeOnly(name="cart_items_customer_columns", fields=("quantity",)),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from shop.db.ids import UUIDv7, uuid7
+from shop.db.triggers import Trigger
 
 
 class AuditedModel(models.Model):
@@ -48,7 +49,7 @@ class AuditedModel(models.Model):
 
 # One trigger definition, installed on every table that has ``updated_at`` (see below).
 # statement_timestamp(), like the column default (Django's Now()), not the transaction start.
-keep_updated_at = pgtrigger.Trigger(
+keep_updated_at = Trigger(
     name="keep_updated_at",
     when=pgtrigger.Before,
     operation=pgtrigger.Update,

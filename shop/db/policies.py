@@ -1,0 +1,160 @@
+"""Row level security, declared table by table, compiled to SQL for a migration.
+
+Each app's ``row_level_security`` migration lists a :class:`TableAccess` for every table it owns,
+built from the patterns below, and runs ``migrations.RunSQL(*table_access_sql(...))``. A table
+access decides everything a Supabase client can do with a table:
+
+- row level security is **enabled** (never forced: the owner connection Django uses stays outside
+  it, for the admin, migrations and maintenance);
+- the policies, each naming its role (``TO authenticated``) and calling helpers through
+  ``(select ...)``, so PostgreSQL evaluates ``auth.uid()`` and ``private.is_admin()`` once per
+  statement (an InitPlan), not once per row;
+- the table privileges of ``anon`` and ``authenticated``: exactly the commands some policy of
+  theirs allows, after revoking what a Supabase database grants new tables by default.
+  ``service_role`` (BYPASSRLS, the trusted backend key) gets every command.
+
+A table with no policy is closed to ``anon`` and ``authenticated``. Migrations are history:
+change a table's access in a new migration, never by editing an applied one.
+"""
+
+from dataclasses import dataclass, field
+
+ANON = "anon"
+AUTHENTICATED = "authenticated"
+SERVICE_ROLE = "service_role"
+API_ROLES = (ANON, AUTHENTICATED)
+
+SELECT, INSERT, UPDATE, DELETE, ALL = "SELECT", "INSERT", "UPDATE", "DELETE", "ALL"
+WRITES = (INSERT, UPDATE, DELETE)
+
+CURRENT_USER = "(select auth.uid())"
+IS_ADMIN = "(select private.is_admin())"
+IS_SUPER_ADMIN = "(select private.is_super_admin())"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One ``CREATE POLICY``; its full name is ``<table>_<name>``."""
+
+    name: str
+    command: str
+    roles: tuple[str, ...]
+    using: str | None = None
+    check: str | None = None
+
+    def create_sql(self, table: str) -> str:
+        sql = f'CREATE POLICY "{table}_{self.name}" ON public."{table}" AS PERMISSIVE'
+        sql += f" FOR {self.command} TO {', '.join(self.roles)}"
+        if self.using is not None:
+            sql += f" USING ({self.using})"
+        if self.check is not None:
+            sql += f" WITH CHECK ({self.check})"
+        return sql + ";"
+
+    def drop_sql(self, table: str) -> str:
+        return f'DROP POLICY "{table}_{self.name}" ON public."{table}";'
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    table: str
+    policies: tuple[Policy, ...] = field(default=())
+
+    def privileges(self, role: str) -> list[str]:
+        commands = {p.command for p in self.policies if role in p.roles}
+        if ALL in commands:
+            commands = {SELECT, *WRITES}
+        return [c for c in (SELECT, *WRITES) if c in commands]
+
+    def forward_sql(self) -> str:
+        table = f'public."{self.table}"'
+        lines = [
+            f"REVOKE ALL ON {table} FROM {', '.join(API_ROLES)};",
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;",
+            *(policy.create_sql(self.table) for policy in self.policies),
+            f"GRANT ALL ON {table} TO {SERVICE_ROLE};",
+        ]
+        for role in API_ROLES:
+            if privileges := self.privileges(role):
+                lines.append(f"GRANT {', '.join(privileges)} ON {table} TO {role};")
+        return "\n".join(lines)
+
+    def reverse_sql(self) -> str:
+        table = f'public."{self.table}"'
+        return "\n".join(
+            [
+                *(policy.drop_sql(self.table) for policy in reversed(self.policies)),
+                f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY;",
+                f"REVOKE ALL ON {table} FROM {', '.join((*API_ROLES, SERVICE_ROLE))};",
+            ]
+        )
+
+
+def table_access_sql(*tables: TableAccess) -> tuple[str, str]:
+    """``(sql, reverse_sql)`` for ``migrations.RunSQL``."""
+    return (
+        "\n\n".join(t.forward_sql() for t in tables),
+        "\n\n".join(t.reverse_sql() for t in reversed(tables)),
+    )
+
+
+# --- Who may do what: the patterns every table's access is built from. ---------------------------
+
+
+def closed(table: str) -> TableAccess:
+    """No row for ``anon`` or ``authenticated``: Django's tables, secrets, partitions."""
+    return TableAccess(table)
+
+
+def access(table: str, *policies: Policy | tuple[Policy, ...]) -> TableAccess:
+    flat: list[Policy] = []
+    for item in policies:
+        flat.extend(item if isinstance(item, tuple) else (item,))
+    return TableAccess(table, tuple(flat))
+
+
+def admins(*commands: str) -> tuple[Policy, ...]:
+    """Admins (role ``admin`` or ``super_admin``) may run ``commands`` (default ALL) on any row."""
+    return _per_command("admin", commands or (ALL,), IS_ADMIN)
+
+
+def super_admins(*commands: str) -> tuple[Policy, ...]:
+    """Only ``super_admin`` may: granting roles and permissions is how privileges are raised."""
+    return _per_command("super_admin", commands or (ALL,), IS_SUPER_ADMIN)
+
+
+def owner(*commands: str, column: str = "user_id", new_rows: str = "") -> tuple[Policy, ...]:
+    """The signed-in user may run ``commands`` on the rows whose ``column`` is their id.
+
+    ``new_rows`` is an extra SQL condition every inserted or updated row must meet (for example
+    "a new review waits for moderation").
+    """
+    return _per_command("owner", commands, f"{column} = {CURRENT_USER}", new_rows)
+
+
+def through(parent: str, key: str, *commands: str, new_rows: str = "") -> tuple[Policy, ...]:
+    """Rows belong to whoever may see their parent row: the parent's own policies decide.
+
+    ``key IN (SELECT id FROM parent)`` runs the parent's policies once per statement (a hashed
+    subplan), not once per row.
+    """
+    condition = f'{key} IN (SELECT id FROM public."{parent}")'
+    return _per_command(f"via_{parent}", commands, condition, new_rows)
+
+
+def everyone_reads(visible: str) -> Policy:
+    """``anon`` and ``authenticated`` read the rows for which ``visible`` holds."""
+    return Policy("public_select", SELECT, API_ROLES, using=visible)
+
+
+def _per_command(
+    name: str, commands: tuple[str, ...], condition: str, new_rows: str = ""
+) -> tuple[Policy, ...]:
+    checked = f"{condition} AND {new_rows}" if new_rows else condition
+    policies = []
+    for command in commands:
+        using = None if command == INSERT else condition
+        check = checked if command in (INSERT, UPDATE, ALL) else None
+        policy_name = f"{name}_{command.lower()}"
+        policies.append(Policy(policy_name, command, (AUTHENTICATED,), using, check))
+    return tuple(policies)

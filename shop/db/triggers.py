@@ -1,0 +1,90 @@
+"""django-pgtrigger triggers whose functions run with a fixed, empty ``search_path``.
+
+pgtrigger writes its functions without a ``SET search_path``: a role that can create objects in a
+schema on the caller's path could then shadow a name the function uses (Supabase's advisor flags
+it as ``function_search_path_mutable``). Every trigger of the project is a ``shop.db.triggers``
+trigger, so every function body must schema-qualify what it reads (``public.tiers``);
+``pg_catalog`` stays implicitly on the path.
+"""
+
+import pgtrigger
+from django.db import models
+from pgtrigger import compiler
+
+
+class PinnedSearchPathSql(compiler.UpsertTriggerSql):
+    """pgtrigger's installation template, with ``SET search_path = ''`` on both functions.
+
+    Migrations reference this class by path, so like pgtrigger's own template it must never
+    change meaning; a different template needs a new class.
+    """
+
+    def get_template(self) -> str:
+        return (
+            super()
+            .get_template()
+            .replace("$$ LANGUAGE plpgsql;", "$$ LANGUAGE plpgsql SET search_path = '';")
+        )
+
+
+class PinnedSearchPath:
+    """Mixin for pgtrigger trigger classes: compile with :class:`PinnedSearchPathSql`."""
+
+    def compile(self, model: models.Model) -> compiler.Trigger:
+        compiled = super().compile(model)
+        return compiler.Trigger(name=compiled.name, sql=PinnedSearchPathSql(**compiled.sql.kwargs))
+
+
+class Trigger(PinnedSearchPath, pgtrigger.Trigger):
+    """``pgtrigger.Trigger`` with a pinned ``search_path``."""
+
+
+class EndUsersMayChangeOnly(Trigger):
+    """Refuse an end user's UPDATE that touches any column but ``fields``.
+
+    Row level security decides *which rows* a customer may update, not *which columns*: a
+    customer who may edit their own name must not make themselves ``is_superuser``. Column
+    privileges cannot tell a customer from an admin (both are the ``authenticated`` role), so
+    this trigger does: for ``anon`` and ``authenticated`` writers every other column must keep
+    its value, unless ``exempt`` (an SQL condition, by default "the caller is an admin") holds.
+    The owner connection (Django, migrations) and ``service_role`` are not restricted.
+
+    The guarded columns are computed from the model when the trigger is compiled, so a column
+    added later is guarded too (makemigrations updates the trigger).
+    """
+
+    when = pgtrigger.Before
+    operation = pgtrigger.Update
+
+    def __init__(
+        self, *, name: str, fields: tuple[str, ...], exempt: str | None = "private.is_admin()"
+    ) -> None:
+        self.fields = fields
+        self.exempt = exempt
+        super().__init__(name=name)
+
+    def guarded_columns(self, model: models.Model) -> list[str]:
+        # updated_at/updated_by follow any change; generated columns follow their inputs and
+        # are not yet computed in a BEFORE trigger.
+        unguarded = {*self.fields, "updated_at", "updated_by"}
+        return [
+            field.column
+            for field in model._meta.concrete_fields
+            if field.name not in unguarded and not isinstance(field, models.GeneratedField)
+        ]
+
+    def get_func(self, model: models.Model) -> str:
+        columns = self.guarded_columns(model)
+        old = ", ".join(f'OLD."{column}"' for column in columns)
+        new = ", ".join(f'NEW."{column}"' for column in columns)
+        exempt = f" AND NOT {self.exempt}" if self.exempt else ""
+        allowed = ", ".join(model._meta.get_field(name).column for name in self.fields)
+        table = model._meta.db_table
+        return f"""
+            IF current_user IN ('anon', 'authenticated')
+               AND ROW({old}) IS DISTINCT FROM ROW({new}){exempt} THEN
+                RAISE EXCEPTION '{self.name}: on {table} you may change only {allowed}'
+                    USING ERRCODE = 'insufficient_privilege';
+            END IF;
+            RETURN NEW;
+        """

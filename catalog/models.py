@@ -252,8 +252,13 @@ class ProductQuestion(SoftDeleteModel):
             ),
         ]
         triggers = [
-            # The asker edits the question; the answer and its moderation are the shop's.
-            EndUsersMayChangeOnly(name="product_questions_customer_columns", fields=("question",)),
+            # The asker edits the question, which sends it back to moderation; the answer and
+            # its moderation are the shop's.
+            EndUsersMayChangeOnly(
+                name="product_questions_customer_columns",
+                fields=("question",),
+                resets={"status": "'pending'"},
+            ),
         ]
 
     def __str__(self) -> str:
@@ -361,10 +366,12 @@ class Review(SoftDeleteModel):
             unique_while_alive("reviews", "product", "user"),
         ]
         triggers = [
-            # The author edits the text; moderation status and the verified-purchase badge
-            # are the shop's.
+            # The author edits the text, which sends it back to moderation; moderation status
+            # and the verified-purchase badge are the shop's.
             EndUsersMayChangeOnly(
-                name="reviews_customer_columns", fields=("rating", "title", "body")
+                name="reviews_customer_columns",
+                fields=("rating", "title", "body"),
+                resets={"status": "'pending'"},
             ),
         ]
 

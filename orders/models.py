@@ -5,6 +5,7 @@ Catalog models are referenced lazily ("catalog.Product", ...) so this module nev
 ``security_invoker = true``) computes them from ``cart_items``.
 """
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models.expressions import CombinedExpression
@@ -14,7 +15,7 @@ from shop.db.constraints import choices_check, json_array_of_strings, json_type_
 from shop.db.fields import ZERO, CurrencyField, MoneyField
 from shop.db.indexes import Index
 from shop.db.models import BaseModel, SoftDeleteModel
-from shop.db.triggers import EndUsersMayChangeOnly
+from shop.db.triggers import EndUsersMayChangeOnly, Trigger
 
 
 def utc_date(field: str) -> Cast:
@@ -245,6 +246,32 @@ class CartItem(SoftDeleteModel):
         triggers = [
             # A customer changes the quantity; prices, snapshots and stock holds belong to services.
             EndUsersMayChangeOnly(name="cart_items_customer_columns", fields=("quantity",)),
+            # A client's cart line is priced by the shop, from what is for sale now: a price or
+            # discount sent by the client is replaced, and a product or variant not on sale
+            # (draft, archived, deleted; a foreign key alone would accept it) is refused.
+            Trigger(
+                name="cart_items_priced_by_the_shop",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                condition=pgtrigger.Condition("current_user IN ('anon', 'authenticated')"),
+                func="""
+                IF private.is_admin() THEN
+                    RETURN NEW;
+                END IF;
+                SELECT price.unit_price, price.cost_price, price.currency
+                  INTO NEW.unit_price, NEW.cost_price, NEW.currency
+                  FROM private.cart_item_price(NEW.product_id, NEW.variant_id) AS price;
+                IF NOT FOUND THEN
+                    RAISE EXCEPTION
+                        'cart_items_priced_by_the_shop: product % (variant %) is not for sale',
+                        NEW.product_id, NEW.variant_id
+                        USING ERRCODE = 'check_violation',
+                              CONSTRAINT = 'cart_items_priced_by_the_shop';
+                END IF;
+                NEW.discount_amount := 0;
+                RETURN NEW;
+                """,
+            ),
         ]
 
     def __str__(self) -> str:

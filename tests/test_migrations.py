@@ -22,8 +22,19 @@ SNAPSHOT_QUERIES = {
         SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid)
         FROM pg_trigger WHERE NOT tgisinternal""",
     "functions": """
-        SELECT p.proname, pg_get_function_identity_arguments(p.oid)
-        FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace""",
+        SELECT p.pronamespace::regnamespace::text || '.' || p.proname,
+               pg_get_function_identity_arguments(p.oid), p.proconfig::text, p.prosecdef
+        FROM pg_proc p
+        WHERE p.pronamespace::regnamespace::text IN ('public', 'private', 'auth')""",
+    "row_level_security": """
+        SELECT relname, relforcerowsecurity FROM pg_class
+        WHERE relnamespace = 'public'::regnamespace AND relrowsecurity""",
+    "policies": """
+        SELECT tablename, policyname, cmd, roles::text, qual, with_check
+        FROM pg_policies""",
+    "grants": """
+        SELECT table_name, grantee, privilege_type FROM information_schema.role_table_grants
+        WHERE grantee IN ('anon', 'authenticated', 'service_role')""",
     "comments": """
         SELECT c.relname, obj_description(c.oid, 'pg_class')
         FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace""",

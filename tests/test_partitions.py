@@ -40,7 +40,7 @@ def test_a_row_goes_to_its_month_partition_once_one_exists():
     # The partition got the parent's triggers, constraints and indexes.
     assert fetch(
         "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'audit_logs_2019_03'::regclass "
-        "AND tgname LIKE 'pgtrigger_keep_updated_at_%%'"
+        "AND tgname LIKE 'pgtrigger_keep_audit_fields_%%'"
     ) == [(1,)]
 
 

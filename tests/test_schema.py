@@ -236,7 +236,7 @@ def test_every_table_keeps_updated_at_by_trigger():
         table
         for (table,) in fetch(
             """SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-               WHERE t.tgname LIKE 'pgtrigger_keep_updated_at_%' AND NOT c.relispartition"""
+               WHERE t.tgname LIKE 'pgtrigger_keep_audit_fields_%' AND NOT c.relispartition"""
         )
     }
     assert tables_with_updated_at >= PLAN_TABLES

@@ -16,8 +16,9 @@ from shop.db.policies import (
 
 TABLES = [
     # Their own row; the users_customer_columns trigger limits what they may change in it.
-    # Admins read everyone; accounts are managed through Django (the owner connection).
-    access("users", owner(SELECT, UPDATE, column="id"), admins(SELECT)),
+    # Admins read everyone; accounts are managed through Django (the owner connection). The
+    # password hash is Django's and never leaves the database.
+    access("users", owner(SELECT, UPDATE, column="id"), admins(SELECT), hidden=("password",)),
     access("admin_profiles", admins()),
     # Created at sign-up by the backend; the customer reads and edits it.
     access("customer_profiles", owner(SELECT, UPDATE), admins()),

@@ -24,12 +24,21 @@ VISIBLE_PRODUCT = "product_id IN (SELECT id FROM public.products)"
 # badge of the shop's (the *_customer_columns triggers guard the same columns on UPDATE).
 AWAITS_MODERATION = "status = 'pending'"
 
+# The shop's margin is never served to a client key; admins see it in the Django admin.
+COST = ("cost_price",)
+
 TABLES = [
-    access("products", everyone_reads("status = 'active' AND NOT is_deleted"), admins()),
+    access(
+        "products",
+        everyone_reads("status = 'active' AND NOT is_deleted"),
+        admins(),
+        hidden=COST,
+    ),
     access(
         "product_variants",
         everyone_reads(f"is_active AND NOT is_deleted AND {VISIBLE_PRODUCT}"),
         admins(),
+        hidden=COST,
     ),
     access(
         "product_faqs",

@@ -28,6 +28,31 @@ NEW_CART_ITEM = (
     "reserved_quantity = 0 AND reserved_until IS NULL AND reserved_from_location_id IS NULL"
 )
 
+# The shop's margin is never served to a client key; admins see it in the Django admin.
+COST = ("cost_price",)
+
+# What a client may put in its cart: the price of a product (or variant) for sale now. The
+# cart_items_priced_by_the_shop trigger prices a client's cart lines with it; SECURITY DEFINER
+# because clients may not read cost prices themselves.
+CREATE_CART_ITEM_PRICE_SQL = """
+CREATE FUNCTION private.cart_item_price(product_id uuid, variant_id uuid)
+RETURNS TABLE (unit_price numeric, cost_price numeric, currency varchar)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+    SELECT coalesce(v.selling_price, p.selling_price), coalesce(v.cost_price, p.cost_price),
+           coalesce(v.currency, p.currency)
+    FROM public.products p
+    LEFT JOIN public.product_variants v
+           ON v.id = cart_item_price.variant_id AND v.product_id = p.id
+          AND v.is_active AND NOT v.is_deleted
+    WHERE p.id = cart_item_price.product_id AND p.status = 'active' AND NOT p.is_deleted
+      AND (cart_item_price.variant_id IS NULL OR v.id IS NOT NULL)
+$$;
+COMMENT ON FUNCTION private.cart_item_price(uuid, uuid) IS
+    'Price and cost of a product (or its variant) that is for sale now; no row if it is not.';
+REVOKE ALL ON FUNCTION private.cart_item_price(uuid, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION private.cart_item_price(uuid, uuid) TO authenticated, service_role;
+"""
+
 TABLES = [
     access("carts", owner(SELECT, UPDATE, DELETE), owner(INSERT, new_rows=NEW_CART), admins()),
     access(
@@ -35,11 +60,12 @@ TABLES = [
         through("carts", "cart_id", SELECT, UPDATE, DELETE),
         through("carts", "cart_id", INSERT, new_rows=NEW_CART_ITEM),
         admins(),
+        hidden=COST,
     ),
     access("wishlists", owner(ALL), admins()),
     access("wishlist_items", through("wishlists", "wishlist_id", ALL), admins()),
     access("orders", owner(SELECT), admins()),
-    access("order_items", through("orders", "order_id", SELECT), admins()),
+    access("order_items", through("orders", "order_id", SELECT), admins(), hidden=COST),
     # A customer reads the invoices of their own orders, with their versions and lines.
     access("invoices", through("orders", "order_id", SELECT), admins()),
     access("invoice_versions", through("invoices", "invoice_id", SELECT), admins()),
@@ -58,4 +84,10 @@ class Migration(migrations.Migration):
         ("shop", "0004_supabase_auth"),
     ]
 
-    operations = [migrations.RunSQL(*table_access_sql(*TABLES))]
+    operations = [
+        migrations.RunSQL(
+            sql=CREATE_CART_ITEM_PRICE_SQL,
+            reverse_sql="DROP FUNCTION private.cart_item_price(uuid, uuid);",
+        ),
+        migrations.RunSQL(*table_access_sql(*TABLES)),
+    ]

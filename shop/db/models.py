@@ -47,22 +47,39 @@ class AuditedModel(models.Model):
         abstract = True
 
 
-# One trigger definition, installed on every table that has ``updated_at`` (see below).
+# One trigger definition, installed on every audited table (see below). updated_at is
 # statement_timestamp(), like the column default (Django's Now()), not the transaction start.
-keep_updated_at = Trigger(
-    name="keep_updated_at",
+# A Supabase client's word on who wrote a row is not evidence, so for anon and authenticated
+# writers the database fills in who (auth.uid()) and keeps the row's creation facts.
+keep_audit_fields = Trigger(
+    name="keep_audit_fields",
     when=pgtrigger.Before,
-    operation=pgtrigger.Update,
-    func="NEW.updated_at = statement_timestamp(); RETURN NEW;",
+    operation=pgtrigger.Insert | pgtrigger.Update,
+    func="""
+    IF TG_OP = 'UPDATE' THEN
+        NEW.updated_at = statement_timestamp();
+    END IF;
+    IF current_user IN ('anon', 'authenticated') THEN
+        NEW.updated_by_id = auth.uid();
+        IF TG_OP = 'INSERT' THEN
+            NEW.created_by_id = auth.uid();
+            NEW.created_at = statement_timestamp();
+        ELSE
+            NEW.created_by_id = OLD.created_by_id;
+            NEW.created_at = OLD.created_at;
+        END IF;
+    END IF;
+    RETURN NEW;
+    """,
 )
 
 
 @receiver(class_prepared)
-def _install_keep_updated_at(sender: type[models.Model], **kwargs) -> None:
+def _install_keep_audit_fields(sender: type[models.Model], **kwargs) -> None:
     # Registered here rather than in each model's Meta.triggers, so a model that declares
     # triggers of its own cannot drop this one by accident.
     if issubclass(sender, AuditedModel) and not sender._meta.abstract and not sender._meta.proxy:
-        pgtrigger.register(keep_updated_at)(sender)
+        pgtrigger.register(keep_audit_fields)(sender)
 
 
 class BaseModel(AuditedModel):

@@ -42,3 +42,20 @@ class PruneTriggerFunctions(migrations.RunSQL):
 
     def describe(self) -> str:
         return "Drop trigger functions left without a trigger (backwards only)"
+
+
+class DropOrphanTriggerFunctions(migrations.RunSQL):
+    """On the way forward, drop trigger functions left without a trigger; nothing on the way back.
+
+    django-pgtrigger's RemoveTrigger keeps the function of the trigger it drops. Put it last in a
+    migration that removes or renames triggers, so no stale function (with an old body) stays.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sql=PRUNE_TRIGGER_FUNCTIONS_SQL, reverse_sql=migrations.RunSQL.noop)
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [], {})
+
+    def describe(self) -> str:
+        return "Drop trigger functions left without a trigger (forwards only)"

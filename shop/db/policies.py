@@ -57,8 +57,15 @@ class Policy:
 
 @dataclass(frozen=True)
 class TableAccess:
+    """``hidden`` columns are never readable by ``anon`` or ``authenticated``, whatever the row:
+    row level security chooses rows, so columns are withheld with column privileges (SELECT is
+    granted on every other column). A client then lists the columns it wants; ``select=*``
+    is refused.
+    """
+
     table: str
     policies: tuple[Policy, ...] = field(default=())
+    hidden: tuple[str, ...] = field(default=())
 
     def privileges(self, role: str) -> list[str]:
         commands = {p.command for p in self.policies if role in p.roles}
@@ -75,9 +82,25 @@ class TableAccess:
             f"GRANT ALL ON {table} TO {SERVICE_ROLE};",
         ]
         for role in API_ROLES:
-            if privileges := self.privileges(role):
+            privileges = self.privileges(role)
+            if self.hidden and SELECT in privileges:
+                privileges.remove(SELECT)
+                lines.append(self._grant_select_except_hidden(role))
+            if privileges:
                 lines.append(f"GRANT {', '.join(privileges)} ON {table} TO {role};")
         return "\n".join(lines)
+
+    def _grant_select_except_hidden(self, role: str) -> str:
+        # The column list is read when the migration runs: a column added later stays
+        # unreadable until a migration grants it.
+        hidden = ", ".join(f"'{column}'" for column in self.hidden)
+        return f"""DO $$ BEGIN
+    EXECUTE pg_catalog.format('GRANT SELECT (%s) ON public."{self.table}" TO {role}', (
+        SELECT pg_catalog.string_agg(pg_catalog.quote_ident(attname), ', ' ORDER BY attnum)
+        FROM pg_catalog.pg_attribute
+        WHERE attrelid = 'public."{self.table}"'::regclass AND attnum > 0 AND NOT attisdropped
+          AND attname <> ALL (ARRAY[{hidden}])));
+END $$;"""
 
     def reverse_sql(self) -> str:
         table = f'public."{self.table}"'
@@ -106,11 +129,13 @@ def closed(table: str) -> TableAccess:
     return TableAccess(table)
 
 
-def access(table: str, *policies: Policy | tuple[Policy, ...]) -> TableAccess:
+def access(
+    table: str, *policies: Policy | tuple[Policy, ...], hidden: tuple[str, ...] = ()
+) -> TableAccess:
     flat: list[Policy] = []
     for item in policies:
         flat.extend(item if isinstance(item, tuple) else (item,))
-    return TableAccess(table, tuple(flat))
+    return TableAccess(table, tuple(flat), hidden)
 
 
 def admins(*commands: str) -> tuple[Policy, ...]:

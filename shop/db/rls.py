@@ -8,7 +8,7 @@ JWT claims PostgREST would set for that user's request::
         Order.objects.all()          # only the customer's orders
 
     with acting_as_anon():
-        Product.objects.all()        # only what the shop has published
+        Product.objects.defer("cost_price")   # published products; cost is never served
 
 Like PostgREST, it uses ``set_config(..., is_local => true)`` in one statement: the settings
 belong to the transaction, so they cannot leak to another request through a connection pool.

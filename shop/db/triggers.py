@@ -49,6 +49,9 @@ class EndUsersMayChangeOnly(Trigger):
     its value, unless ``exempt`` (an SQL condition, by default "the caller is an admin") holds.
     The owner connection (Django, migrations) and ``service_role`` are not restricted.
 
+    ``resets`` maps columns to SQL values set when such a writer changes an allowed column: an
+    edited review goes back to moderation (``{"status": "'pending'"}``).
+
     The guarded columns are computed from the model when the trigger is compiled, so a column
     added later is guarded too (makemigrations updates the trigger).
     """
@@ -57,10 +60,16 @@ class EndUsersMayChangeOnly(Trigger):
     operation = pgtrigger.Update
 
     def __init__(
-        self, *, name: str, fields: tuple[str, ...], exempt: str | None = "private.is_admin()"
+        self,
+        *,
+        name: str,
+        fields: tuple[str, ...],
+        exempt: str | None = "private.is_admin()",
+        resets: dict[str, str] | None = None,
     ) -> None:
         self.fields = fields
         self.exempt = exempt
+        self.resets = resets or {}
         super().__init__(name=name)
 
     def guarded_columns(self, model: models.Model) -> list[str]:
@@ -74,17 +83,28 @@ class EndUsersMayChangeOnly(Trigger):
         ]
 
     def get_func(self, model: models.Model) -> str:
-        columns = self.guarded_columns(model)
-        old = ", ".join(f'OLD."{column}"' for column in columns)
-        new = ", ".join(f'NEW."{column}"' for column in columns)
+        end_user = "current_user IN ('anon', 'authenticated')"
         exempt = f" AND NOT {self.exempt}" if self.exempt else ""
-        allowed = ", ".join(model._meta.get_field(name).column for name in self.fields)
+        allowed = [model._meta.get_field(name).column for name in self.fields]
         table = model._meta.db_table
-        return f"""
-            IF current_user IN ('anon', 'authenticated')
-               AND ROW({old}) IS DISTINCT FROM ROW({new}){exempt} THEN
-                RAISE EXCEPTION '{self.name}: on {table} you may change only {allowed}'
+        func = f"""
+            IF {end_user} AND {changed(self.guarded_columns(model))}{exempt} THEN
+                RAISE EXCEPTION '{self.name}: on {table} you may change only {", ".join(allowed)}'
                     USING ERRCODE = 'insufficient_privilege';
             END IF;
-            RETURN NEW;
         """
+        if self.resets:
+            assignments = " ".join(f'NEW."{col}" := {value};' for col, value in self.resets.items())
+            func += f"""
+            IF {end_user} AND {changed(allowed)}{exempt} THEN
+                {assignments}
+            END IF;
+            """
+        return func + "RETURN NEW;"
+
+
+def changed(columns: list[str]) -> str:
+    """SQL: any of ``columns`` differs between OLD and NEW (NULL-safe)."""
+    old = ", ".join(f'OLD."{column}"' for column in columns)
+    new = ", ".join(f'NEW."{column}"' for column in columns)
+    return f"ROW({old}) IS DISTINCT FROM ROW({new})"

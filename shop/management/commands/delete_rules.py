@@ -5,9 +5,9 @@ Read from PostgreSQL's catalog, not from the models, so it documents what is rea
 
 from pathlib import Path
 
-from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import connection
+
+from shop.management.generated_doc import GeneratedDocCommand
 
 RULES = {
     "c": "CASCADE",
@@ -72,19 +72,9 @@ def delete_rules_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-class Command(BaseCommand):
+class Command(GeneratedDocCommand):
     help = "Print (or --write to docs/) the ON DELETE rule of every foreign key."
+    doc_path = Path("docs") / "delete-behaviour.md"
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--write", action="store_true", help="Write docs/delete-behaviour.md instead."
-        )
-
-    def handle(self, *args, write: bool, **options):
-        text = delete_rules_markdown()
-        if write:
-            path = Path(settings.BASE_DIR) / "docs" / "delete-behaviour.md"
-            path.write_text(text)
-            self.stdout.write(f"Wrote {path}")
-        else:
-            self.stdout.write(text, ending="")
+    def markdown(self) -> str:
+        return delete_rules_markdown()

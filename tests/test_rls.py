@@ -136,22 +136,6 @@ def test_admin_helpers_follow_the_users_roles(role_names, is_admin, is_super_adm
         )
 
 
-@pytest.mark.parametrize("lose_it", ["deactivate", "soft_delete_user", "soft_delete_role"])
-def test_an_admin_who_is_deactivated_or_deleted_is_no_longer_admin(lose_it):
-    admin = UserFactory()
-    role = RoleFactory(name="admin")
-    UserRoleFactory(user=admin, role=role)
-    if lose_it == "deactivate":
-        admin.is_active = False
-        admin.save()
-    elif lose_it == "soft_delete_user":
-        admin.delete()
-    else:
-        role.delete()
-    with acting_as(admin):
-        assert fetch_one("SELECT private.is_admin()") is False
-
-
 # --- Every table, every function, every view ----------------------------------------------------
 
 

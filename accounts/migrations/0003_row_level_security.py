@@ -4,6 +4,8 @@ from django.db import migrations
 
 from shop.db.policies import (
     ALL,
+    DELETE,
+    INSERT,
     SELECT,
     UPDATE,
     access,
@@ -12,6 +14,10 @@ from shop.db.policies import (
     owner,
     super_admins,
     table_access_sql,
+)
+
+NOT_AN_ADMIN_ROLE = (
+    "role_id NOT IN (SELECT id FROM public.roles WHERE name IN ('admin', 'super_admin'))"
 )
 
 TABLES = [
@@ -29,7 +35,14 @@ TABLES = [
     access("permissions", admins(SELECT), super_admins()),
     access("role_permissions", admins(SELECT), super_admins()),
     access("user_roles", owner(SELECT), admins(SELECT), super_admins()),
-    access("invitation", admins()),
+    # Admins invite staff and customers; an invitation to an admin role is a grant of it, so
+    # only a super admin makes one.
+    access(
+        "invitation",
+        admins(SELECT, DELETE),
+        admins(INSERT, UPDATE, new_rows=NOT_AN_ADMIN_ROLE),
+        super_admins(),
+    ),
     # One-time codes: only the backend (service_role) ever reads or writes them.
     closed("email_otps"),
 ]

@@ -20,9 +20,10 @@ from shop.db.policies import (
 )
 
 VISIBLE_PRODUCT = "product_id IN (SELECT id FROM public.products)"
-# A customer's new or edited review or question waits for moderation and carries no answer or
-# badge of the shop's (the *_customer_columns triggers guard the same columns on UPDATE).
-AWAITS_MODERATION = "status = 'pending'"
+# A customer's new review or question is about a product on sale, waits for moderation and
+# carries no answer or badge of the shop's (the *_customer_columns triggers guard the same
+# columns on UPDATE, and send an edit back to moderation).
+AWAITS_MODERATION = f"status = 'pending' AND {VISIBLE_PRODUCT}"
 
 # The shop's margin is never served to a client key; admins see it in the Django admin.
 COST = ("cost_price",)

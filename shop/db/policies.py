@@ -138,9 +138,12 @@ def access(
     return TableAccess(table, tuple(flat), hidden)
 
 
-def admins(*commands: str) -> tuple[Policy, ...]:
-    """Admins (role ``admin`` or ``super_admin``) may run ``commands`` (default ALL) on any row."""
-    return _per_command("admin", commands or (ALL,), IS_ADMIN)
+def admins(*commands: str, new_rows: str = "") -> tuple[Policy, ...]:
+    """Admins (role ``admin`` or ``super_admin``) may run ``commands`` (default ALL) on any row.
+
+    ``new_rows``, as for :func:`owner`, is a condition every row they write must meet.
+    """
+    return _per_command("admin", commands or (ALL,), IS_ADMIN, new_rows)
 
 
 def super_admins(*commands: str) -> tuple[Policy, ...]:

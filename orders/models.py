@@ -15,7 +15,7 @@ from shop.db.constraints import choices_check, json_array_of_strings, json_type_
 from shop.db.fields import ZERO, CurrencyField, MoneyField
 from shop.db.indexes import Index
 from shop.db.models import BaseModel, SoftDeleteModel
-from shop.db.triggers import EndUsersMayChangeOnly, Trigger
+from shop.db.triggers import CLIENT_WRITER, EndUsersMayChangeOnly, Trigger
 
 
 def utc_date(field: str) -> Cast:
@@ -253,7 +253,7 @@ class CartItem(SoftDeleteModel):
                 name="cart_items_priced_by_the_shop",
                 when=pgtrigger.Before,
                 operation=pgtrigger.Insert,
-                condition=pgtrigger.Condition("current_user IN ('anon', 'authenticated')"),
+                condition=pgtrigger.Condition(CLIENT_WRITER),
                 func="""
                 IF private.is_admin() THEN
                     RETURN NEW;

@@ -15,7 +15,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from shop.db.ids import UUIDv7, uuid7
-from shop.db.triggers import Trigger
+from shop.db.triggers import CLIENT_WRITER, Trigger
 
 
 class AuditedModel(models.Model):
@@ -55,11 +55,11 @@ keep_audit_fields = Trigger(
     name="keep_audit_fields",
     when=pgtrigger.Before,
     operation=pgtrigger.Insert | pgtrigger.Update,
-    func="""
+    func=f"""
     IF TG_OP = 'UPDATE' THEN
         NEW.updated_at = statement_timestamp();
     END IF;
-    IF current_user IN ('anon', 'authenticated') THEN
+    IF {CLIENT_WRITER} THEN
         NEW.updated_by_id = auth.uid();
         IF TG_OP = 'INSERT' THEN
             NEW.created_by_id = auth.uid();

@@ -11,6 +11,10 @@ import pgtrigger
 from django.db import models
 from pgtrigger import compiler
 
+# In a trigger: the row is written by a Supabase client (the anon key or a signed-in user),
+# not by the owner connection (Django, migrations) or the trusted service_role.
+CLIENT_WRITER = "current_user IN ('anon', 'authenticated')"
+
 
 class PinnedSearchPathSql(compiler.UpsertTriggerSql):
     """pgtrigger's installation template, with ``SET search_path = ''`` on both functions.
@@ -83,12 +87,11 @@ class EndUsersMayChangeOnly(Trigger):
         ]
 
     def get_func(self, model: models.Model) -> str:
-        end_user = "current_user IN ('anon', 'authenticated')"
         exempt = f" AND NOT {self.exempt}" if self.exempt else ""
         allowed = [model._meta.get_field(name).column for name in self.fields]
         table = model._meta.db_table
         func = f"""
-            IF {end_user} AND {changed(self.guarded_columns(model))}{exempt} THEN
+            IF {CLIENT_WRITER} AND {changed(self.guarded_columns(model))}{exempt} THEN
                 RAISE EXCEPTION '{self.name}: on {table} you may change only {", ".join(allowed)}'
                     USING ERRCODE = 'insufficient_privilege';
             END IF;
@@ -96,7 +99,7 @@ class EndUsersMayChangeOnly(Trigger):
         if self.resets:
             assignments = " ".join(f'NEW."{col}" := {value};' for col, value in self.resets.items())
             func += f"""
-            IF {end_user} AND {changed(allowed)}{exempt} THEN
+            IF {CLIENT_WRITER} AND {changed(allowed)}{exempt} THEN
                 {assignments}
             END IF;
             """

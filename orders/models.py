@@ -283,6 +283,33 @@ class CartItem(SoftDeleteModel):
 # ---------------------------------------------------------------------------------------------
 
 
+class CartTotal(models.Model):
+    """A row of the ``cart_totals`` view: what a cart adds up to, computed, never stored.
+
+    The view is ``security_invoker``: it runs with the reader's rights, so a customer sees
+    only their own carts' totals (the carts and cart_items policies apply).
+    """
+
+    cart = models.OneToOneField(
+        Cart, on_delete=models.DO_NOTHING, primary_key=True, related_name="totals"
+    )
+    currency = models.CharField(max_length=3)
+    item_count = models.IntegerField(help_text="Lines in the cart.")
+    quantity = models.IntegerField(help_text="Units in the cart.")
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    discount_total = models.DecimalField(max_digits=12, decimal_places=2)
+    shipping_total = models.DecimalField(max_digits=12, decimal_places=2)
+    giftcard_total = models.DecimalField(max_digits=12, decimal_places=2)
+    grand_total = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        managed = False
+        db_table = "cart_totals"
+
+    def __str__(self) -> str:
+        return f"{self.cart_id}: {self.grand_total} {self.currency}"
+
+
 class OrderStatus(models.TextChoices):
     PENDING = "pending"
     CONFIRMED = "confirmed"
@@ -303,11 +330,20 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed"
 
 
+class NextOrderNumber(models.Func):
+    """``private.next_order_number()``: SO- and the next value of ``order_number_seq``."""
+
+    function = "private.next_order_number"
+    output_field = models.CharField()
+
+
 class Order(SoftDeleteModel):
+    # From a database sequence, so every writer (checkout, the admin, SQL) gets the next one.
     order_number = models.CharField(
         max_length=32,
+        db_default=NextOrderNumber(),
         db_comment=(
-            "Customer-facing order number, e.g. SO-00001042. "
+            "Customer-facing order number, e.g. SO-00001042, from order_number_seq. "
             "Unique for ever: a soft-deleted order keeps its number."
         ),
     )

@@ -117,10 +117,21 @@ def test_every_money_column_of_the_orders_tables_is_numeric_12_2():
     assert {column: numeric[column] for column in money_columns()} == dict.fromkeys(
         money_columns(), (12, 2)
     )
-    # The rest: cart_items' generated line amounts are money too; tax_rate is a percentage.
+    # The rest: cart_items' generated line amounts and the cart_totals view's sums are money
+    # too; tax_rate is a percentage.
     assert {k: v for k, v in numeric.items() if k not in money_columns()} == {
         ("cart_items", "line_subtotal"): (12, 2),
         ("cart_items", "line_total"): (12, 2),
+        **{
+            ("cart_totals", column): (12, 2)
+            for column in (
+                "subtotal",
+                "discount_total",
+                "shipping_total",
+                "giftcard_total",
+                "grand_total",
+            )
+        },
         ("invoice_line_items", "tax_rate"): (5, 2),
     }
 

@@ -89,7 +89,7 @@ class OrderFactory(DjangoModelFactory):
     class Meta:
         model = models.Order
 
-    order_number = factory.Sequence(lambda n: f"SO-{n + 100001:08d}")
+    # order_number: from the database's order_number_seq (its db_default).
     user = factory.SubFactory(UserFactory)
     cart = None
     email = factory.LazyAttribute(

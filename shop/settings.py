@@ -102,6 +102,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# `manage.py partitions` (shop/partitions.py): monthly partitions exist this many months ahead;
+# per partitioned table, the months kept (None: every month) before a partition is detached.
+SHOPDB_PARTITION_MONTHS_AHEAD = 3
+SHOPDB_PARTITION_RETENTION_MONTHS = {
+    "audit_logs": None,
+    "notifications": None,
+    "payment_webhook_logs": None,
+}
+
 # pgtrigger installs triggers through migrations only, never behind the back of `migrate`.
 PGTRIGGER_INSTALL_ON_MIGRATE = False
 PGTRIGGER_MIGRATIONS = True

@@ -1,0 +1,100 @@
+"""Reads of the catalogue for the storefront: product search as you type, and lookup by SKU.
+
+Both return only products for sale (active, not soft-deleted); run inside ``acting_as...`` they
+also go through row level security. ``cost_price`` is never read (clients may not read it), nor
+is the search vector itself.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import F, QuerySet
+
+from catalog.models import SEARCH_CONFIG, Product, ProductStatus, ProductVariant
+
+MAX_SEARCH_RESULTS = 100
+NOT_SERVED = ("cost_price", "search_vector")
+
+# Characters a PostgreSQL text value cannot hold (NUL, lone UTF-16 surrogates): never in a
+# product, so in a query they only separate words.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def for_sale() -> QuerySet[Product]:
+    return Product.objects.filter(status=ProductStatus.ACTIVE).defer(*NOT_SERVED)
+
+
+def search_products(*, query: str, limit: int = 20) -> list[Product]:
+    """Products for sale matching every word of ``query``, each as a prefix, best first.
+
+    Ranked by ``ts_rank`` over ``search_vector`` (a word in the name counts most, then SKU and
+    tags, then the description); equal ranks by name. Each product has ``rank`` set. A query
+    without a word finds nothing; what a user types is never read as tsquery operators.
+    """
+    if type(limit) is not int or not 1 <= limit <= MAX_SEARCH_RESULTS:
+        raise ValueError(
+            f"A search returns 1 to {MAX_SEARCH_RESULTS} products: limit={limit!r} is out of range."
+        )
+    terms = prefix_terms(query)
+    if terms is None:
+        return []
+    search = SearchQuery(terms, search_type="raw", config=SEARCH_CONFIG)
+    return list(
+        for_sale()
+        .filter(search_vector=search)
+        .annotate(rank=SearchRank(F("search_vector"), search))
+        .order_by("-rank", "name", "id")[:limit]
+    )
+
+
+def prefix_terms(query: str) -> str | None:
+    """``query`` as ``to_tsquery`` input in which every word must match as a prefix.
+
+    Each whitespace-separated word is quoted (quotes and backslashes escaped), so what a user
+    types is text, never operators: ``to_tsquery`` splits a quoted word into lexemes with the
+    same parser as the products' vector (``t-sh`` matches ``t-shirt``) and drops punctuation
+    (``&``, ``|``, ``!``, ``(``). ``None`` if there is no word.
+    """
+    words = UNSTORABLE.sub(" ", query).split()
+    if not words:
+        return None
+    return " & ".join(
+        "'{}':*".format(word.replace("\\", "\\\\").replace("'", "''")) for word in words
+    )
+
+
+@dataclass(frozen=True)
+class SkuMatch:
+    product: Product
+    variant: ProductVariant | None  # the variant whose SKU it is; None for the product's own
+
+
+def product_by_sku(*, sku: str) -> SkuMatch | None:
+    """The product for sale whose SKU, or whose active variant's SKU, is exactly ``sku``.
+
+    The text search vector splits SKUs at hyphens, so SKUs are looked up as written, through
+    the unique indexes on live rows (``uq_products_sku``, ``uq_product_variants_sku``). A
+    product's own SKU is looked up first.
+    """
+    if not sku or UNSTORABLE.search(sku):
+        return None
+    product = first(for_sale().filter(sku=sku))
+    if product is not None:
+        return SkuMatch(product, None)
+    variant = first(
+        ProductVariant.objects.filter(
+            sku=sku,
+            is_active=True,
+            product__status=ProductStatus.ACTIVE,
+            product__is_deleted=False,
+        )
+        .select_related("product")
+        .defer("cost_price", *(f"product__{name}" for name in NOT_SERVED))
+    )
+    return SkuMatch(variant.product, variant) if variant is not None else None
+
+
+def first(rows: QuerySet):
+    """The one row a unique lookup finds, or None (no ORDER BY: the unique index decides)."""
+    return next(iter(rows[:1]), None)

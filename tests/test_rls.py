@@ -108,10 +108,13 @@ def test_admin_helpers_are_security_definer_private_and_pinned():
            FROM pg_proc p WHERE p.pronamespace = 'private'::regnamespace ORDER BY 1"""
     )
     assert rows == [
+        # Fired by triggers only: PostgreSQL checks no EXECUTE privilege for a trigger.
+        ("audit_row_change", True, "v", ['search_path=""'], False, False),
         ("cart_item_price", True, "s", ['search_path=""'], False, True),
         ("has_role", True, "s", ['search_path=""'], False, True),
         ("is_admin", False, "s", ['search_path=""'], False, True),
         ("is_super_admin", False, "s", ['search_path=""'], False, True),
+        ("next_order_number", True, "v", ['search_path=""'], False, True),
     ]
     assert fetch_one("SELECT has_schema_privilege('anon', 'private', 'USAGE')") is False
 

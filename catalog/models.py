@@ -8,6 +8,12 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 
+from catalog.stock_ledger import (
+    INVENTORY_LEDGER,
+    VARIANT_LEDGER,
+    ledger_triggers,
+    record_in_ledger,
+)
 from shop.db.constraints import (
     choices_check,
     json_array_of_strings,
@@ -184,6 +190,8 @@ class ProductVariant(SoftDeleteModel):
                 violation_error_message="Stock quantities never go below zero.",
             ),
         ]
+        # Stock changes through variant_inventory_adjustments (catalog.stock_ledger).
+        triggers = [record_in_ledger(VARIANT_LEDGER)]
 
     def __str__(self) -> str:
         return f"{self.sku} ({self.option_name}: {self.option_value})"
@@ -655,6 +663,8 @@ class Inventory(BaseModel):
             choices_check("status", InventoryStatus, name="inventory_status_valid"),
             choices_check("condition", InventoryCondition, name="inventory_condition_valid"),
         ]
+        # Stock changes through inventory_adjustments (catalog.stock_ledger).
+        triggers = [record_in_ledger(INVENTORY_LEDGER)]
 
     def __str__(self) -> str:
         return f"{self.product_id} at {self.location_id}: {self.available_quantity}"
@@ -703,8 +713,8 @@ class StockAdjustment(BaseModel):
         return f"{self.reason}: {self.available_delta:+d} / {self.reserved_delta:+d}"
 
 
-def stock_adjustment_constraints(table: str) -> list[models.BaseConstraint]:
-    """The CHECKs of a StockAdjustment table, named after it."""
+def stock_adjustment_constraints(table: str, stock: str) -> list[models.BaseConstraint]:
+    """The rules of a StockAdjustment table, named after it; ``stock`` is its stock row field."""
     return [
         choices_check("reason", AdjustmentReason, name=f"{table}_reason_valid"),
         models.CheckConstraint(
@@ -723,6 +733,14 @@ def stock_adjustment_constraints(table: str) -> list[models.BaseConstraint]:
             name=f"{table}_reference_complete",
             violation_error_message="reference_type and reference_id are set together.",
         ),
+        # An order takes a stock row's units in one committed entry (catalog.stock), so a
+        # retried checkout cannot sell them twice.
+        models.UniqueConstraint(
+            fields=[stock, "reference_id"],
+            condition=Q(reason=AdjustmentReason.COMMITTED),
+            name=f"uq_{table}_committed_once",
+            violation_error_message="An order's stock is committed once per stock row.",
+        ),
     ]
 
 
@@ -739,7 +757,8 @@ class InventoryAdjustment(StockAdjustment):
             # Serves: history of one stock row, newest first (and the inventory FK).
             models.Index(fields=["inventory", "-created_at"], name="idx_inv_adjustments_history"),
         ]
-        constraints = stock_adjustment_constraints("inventory_adjustments")
+        constraints = stock_adjustment_constraints("inventory_adjustments", "inventory")
+        triggers = ledger_triggers(INVENTORY_LEDGER)
 
 
 class VariantInventoryAdjustment(StockAdjustment):
@@ -758,4 +777,5 @@ class VariantInventoryAdjustment(StockAdjustment):
             # Serves: history of one variant's stock, newest first (and the variant FK).
             models.Index(fields=["variant", "-created_at"], name="idx_variant_inv_adj_history"),
         ]
-        constraints = stock_adjustment_constraints("variant_inventory_adjustments")
+        constraints = stock_adjustment_constraints("variant_inventory_adjustments", "variant")
+        triggers = ledger_triggers(VARIANT_LEDGER)

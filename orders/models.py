@@ -5,17 +5,20 @@ Catalog models are referenced lazily ("catalog.Product", ...) so this module nev
 ``security_invoker = true``) computes them from ``cart_items``.
 """
 
+from collections.abc import Callable
+
 import pgtrigger
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Cast, Left, Mod, Right
+from django.db.models.functions import Cast, Greatest, Left, Length, Mod, Right
 
 from shop.db.constraints import choices_check, json_array_of_strings, json_type_check
 from shop.db.fields import ZERO, CurrencyField, MoneyField
 from shop.db.indexes import Index
 from shop.db.models import BaseModel, SoftDeleteModel
-from shop.db.triggers import CLIENT_WRITER, EndUsersMayChangeOnly, Trigger
+from shop.db.triggers import CLIENT_WRITER, EndUsersMayChangeOnly, Trigger, changed
 
 
 def utc_date(field: str) -> Cast:
@@ -39,6 +42,65 @@ def utc_date(field: str) -> Cast:
 def line_subtotal_expression() -> CombinedExpression:
     """unit_price * quantity: the gross amount of a cart, order or invoice line."""
     return models.F("unit_price") * models.F("quantity")
+
+
+# --- Rules written as triggers ---------------------------------------------------------------
+
+
+def refuse(rule: str, message: str, *values: str) -> str:
+    """PL/pgSQL refusing the statement as a violation of ``rule``, named like a constraint.
+
+    ``message`` may hold ``%`` placeholders for the SQL expressions ``values``.
+    """
+    arguments = "".join(f", {value}" for value in values)
+    return (
+        f"RAISE EXCEPTION '{rule}: {message}'{arguments}\n"
+        f"    USING ERRCODE = 'check_violation', CONSTRAINT = '{rule}';"
+    )
+
+
+def broken_rule(rule: str, message: str) -> ValidationError:
+    """The same refusal raised by a service, before it writes: ``code`` is the rule's name."""
+    return ValidationError(f"{rule}: {message}", code=rule)
+
+
+AUDIT_USERS = ("created_by", "updated_by", "deleted_by")
+
+
+def kept_as_is(model: type[models.Model], *, mutable: tuple[str, ...] = ()) -> str:
+    """SQL: this UPDATE leaves the row as it was, but for what may change on a final row.
+
+    That is ``mutable``, updated_at (it follows every update), generated columns (they follow
+    their inputs) and an audit user column cleared because its user was deleted (the foreign
+    key's ON DELETE SET NULL): deleting a user is not refused for a row they once wrote. That
+    runs as the table's owner; a client, which may not see every user, clears nothing.
+    """
+    kept, users = [], []
+    for field in model._meta.concrete_fields:
+        if field.name in {*mutable, "updated_at"} or isinstance(field, models.GeneratedField):
+            continue
+        (users if field.name in AUDIT_USERS else kept).append(field.column)
+    cleared = [
+        f'(NEW."{column}" IS NOT DISTINCT FROM OLD."{column}" OR (NEW."{column}" IS NULL'
+        f" AND NOT ({CLIENT_WRITER})"
+        f' AND NOT EXISTS (SELECT FROM public.users u WHERE u.id = OLD."{column}")))'
+        for column in users
+    ]
+    return " AND ".join([f"NOT ({changed(kept)})", *cleared])
+
+
+class ModelTrigger(Trigger):
+    """A trigger whose function is written from its model's columns when it is compiled.
+
+    So a column added later is covered too (makemigrations updates the trigger).
+    """
+
+    def __init__(self, *, func: Callable[[type[models.Model]], str], **kwargs) -> None:
+        self.func_of = func
+        super().__init__(**kwargs)
+
+    def get_func(self, model: type[models.Model]) -> str:
+        return self.func_of(model)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -568,6 +630,14 @@ class PaymentTransactionStatus(models.TextChoices):
     PARTIALLY_REFUNDED = "partially_refunded"
 
 
+# A payment that was captured; with refunds it moves on to partially_refunded and refunded.
+REFUNDABLE_STATUSES = [
+    PaymentTransactionStatus.CAPTURED,
+    PaymentTransactionStatus.PARTIALLY_REFUNDED,
+    PaymentTransactionStatus.REFUNDED,
+]
+
+
 class PaymentTransaction(BaseModel):
     """One payment attempt at Razorpay. Financial history: never soft-deleted."""
 
@@ -644,6 +714,36 @@ class PaymentTransaction(BaseModel):
                 name="payment_transactions_captured_has_captured_at",
                 violation_error_message="A captured payment records captured_at.",
             ),
+            # Money goes back only once it was taken.
+            models.CheckConstraint(
+                condition=models.Q(refund_amount__isnull=True)
+                | models.Q(refund_amount=0)
+                | models.Q(captured_at__isnull=False, status__in=REFUNDABLE_STATUSES),
+                name="payment_transactions_refund_after_capture",
+                violation_error_message=(
+                    "Only a captured payment is refunded (captured_at set; status captured, "
+                    "partially_refunded or refunded)."
+                ),
+            ),
+        ]
+        triggers = [
+            # Refunds add up in refund_amount, which check_refund_amount caps at amount. Were it
+            # allowed to go down, the same money could be refunded again and again under the cap.
+            Trigger(
+                name="payment_transactions_refunds_only_add_up",
+                when=pgtrigger.Before,
+                operation=pgtrigger.UpdateOf("refund_amount"),
+                condition=pgtrigger.Condition(
+                    'coalesce(NEW."refund_amount", 0) < coalesce(OLD."refund_amount", 0)'
+                ),
+                func=refuse(
+                    "payment_transactions_refunds_only_add_up",
+                    "refund_amount of payment % cannot go down (from % to %)",
+                    "OLD.id",
+                    "OLD.refund_amount",
+                    "NEW.refund_amount",
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -654,14 +754,28 @@ class PaymentProvider(models.TextChoices):
     RAZORPAY = "razorpay"
 
 
-class PaymentWebhookLog(BaseModel):
-    """Every webhook delivery as received, valid or not.
+# What a webhook log keeps exactly as it was received.
+RECEIVED_COLUMNS = [
+    "provider",
+    "event_id",
+    "event_type",
+    "payload",
+    "signature_valid",
+    "created_at",
+]
 
-    The table is range-partitioned by month on created_at. The lead writes that migration by
-    hand (SeparateDatabaseAndState + RunSQL ``PARTITION BY RANGE (created_at)``, primary key
-    ``(id, created_at)``, a DEFAULT partition); here it is declared as a normal model. For the
-    same reason there is no unique constraint on event_id: on a partitioned table it would have
-    to include created_at. Redelivered events are handled by a later issue.
+
+class PaymentWebhookLog(BaseModel):
+    """A webhook delivery as received: every unverified one, and each verified event once.
+
+    The table is range-partitioned by month on created_at (``0001_initial`` creates it with
+    RunSQL: primary key ``(id, created_at)``, a DEFAULT partition). A unique key on a
+    partitioned table must include created_at, which would make (provider, event_id) unique per
+    instant only. So the unique key lives in ``payment_webhook_events``: inserting a verified
+    log row inserts its event there too (``payment_webhook_logs_event_once``), and a redelivered
+    event is refused by ``uq_payment_webhook_events_event``, also when the two deliveries race
+    (the second waits for the first to commit). ``orders.payments.record_webhook`` turns that
+    into "seen before, not applied again".
     """
 
     provider = models.CharField(
@@ -714,9 +828,75 @@ class PaymentWebhookLog(BaseModel):
         constraints = [
             choices_check("provider", PaymentProvider, name="payment_webhook_logs_provider_valid"),
         ]
+        triggers = [
+            # AFTER, so the log row's own constraints speak first. An unverified delivery claims
+            # no event id: a forged one must not make the genuine event look like a redelivery.
+            Trigger(
+                name="payment_webhook_logs_event_once",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                condition=pgtrigger.Condition('NEW."signature_valid"'),
+                func="""
+                INSERT INTO public.payment_webhook_events (provider, event_id)
+                VALUES (NEW.provider, NEW.event_id);
+                RETURN NULL;
+                """,
+            ),
+            # Evidence stays as received, and an UPDATE cannot slip past the event's unique key.
+            Trigger(
+                name="payment_webhook_logs_received_as_is",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(changed(RECEIVED_COLUMNS)),
+                func=refuse(
+                    "payment_webhook_logs_received_as_is",
+                    f"webhook log % keeps {', '.join(RECEIVED_COLUMNS)} as received",
+                    "OLD.id",
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event_type} {self.event_id}"
+
+
+class PaymentWebhookEvent(BaseModel):
+    """A verified webhook event, once: the unique key ``payment_webhook_logs`` cannot hold.
+
+    Written by the ``payment_webhook_logs_event_once`` trigger. It outlives the log's monthly
+    partitions on purpose: an event is never applied twice, however late it comes back.
+    """
+
+    provider = models.CharField(
+        max_length=20,
+        choices=PaymentProvider,
+        default=PaymentProvider.RAZORPAY,
+        db_default=PaymentProvider.RAZORPAY,
+    )
+    event_id = models.CharField(
+        max_length=100,
+        db_comment="Provider's event id (Razorpay: X-Razorpay-Event-Id); the same on redelivery.",
+    )
+
+    class Meta:
+        db_table = "payment_webhook_events"
+        db_table_comment = "Each verified payment webhook event once, so a redelivery is recognised"
+        constraints = [
+            choices_check(
+                "provider", PaymentProvider, name="payment_webhook_events_provider_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "event_id"], name="uq_payment_webhook_events_event"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(event_id=""),
+                name="payment_webhook_events_event_id_present",
+                violation_error_message="A verified webhook names its event (event_id).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_id}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -733,6 +913,196 @@ class InvoiceStatus(models.TextChoices):
 # GST (CGST Rules, rule 46(b)): at most 16 characters; letters, digits, '-' and '/' only.
 INVOICE_NUMBER_REGEX = r"^[A-Za-z0-9/-]{1,16}$"
 FINANCIAL_YEAR_REGEX = r"^[0-9]{4}-[0-9]{2}$"
+# '/' separates the parts of an invoice number, so a series holds none.
+INVOICE_SERIES_REGEX = r"^[A-Za-z0-9-]+$"
+
+
+def financial_year_check(name: str) -> models.CheckConstraint:
+    """CHECK that financial_year looks like '2026-27': the format, then years that follow.
+
+    '2026-28' is refused. CASE guarantees the casts only run on text that matched the format.
+    """
+    return models.CheckConstraint(
+        condition=models.Case(
+            models.When(
+                models.Q(financial_year__regex=FINANCIAL_YEAR_REGEX),
+                then=models.lookups.Exact(
+                    Cast(Right("financial_year", 2), models.IntegerField()),
+                    Mod(Cast(Left("financial_year", 4), models.IntegerField()) + 1, 100),
+                ),
+            ),
+            default=models.Value(False),
+            output_field=models.BooleanField(),
+        ),
+        name=name,
+        violation_error_message="financial_year looks like '2026-27'.",
+    )
+
+
+def invoice_number_length() -> CombinedExpression:
+    """The length of ``orders.invoices.invoice_number(series, financial_year, last_number)``.
+
+    series/YY-YY/NNNNN: the series, two '/', five characters of year and at least five digits.
+    """
+    digits = Length(Cast("last_number", models.TextField()))
+    return Length("series") + 7 + Greatest(models.Value(5), digits)
+
+
+class InvoiceNumberCounter(BaseModel):
+    """The last invoice number allocated in a series and financial year.
+
+    ``orders.invoices`` allocates a number by incrementing this row in the issuing transaction
+    (``INSERT ... ON CONFLICT DO UPDATE``), which holds the row lock until it commits: a second
+    issuer waits and takes the next number, and an issue that rolls back rolls its increment
+    back. So numbers run on without gaps.
+    """
+
+    series = models.CharField(max_length=16, db_comment="Invoice series, e.g. 'INV'.")
+    financial_year = models.CharField(
+        max_length=7, db_comment="Indian financial year (April-March), e.g. '2026-27'."
+    )
+    last_number = models.PositiveIntegerField(
+        db_comment="The last number allocated; the next invoice takes last_number + 1."
+    )
+
+    class Meta:
+        db_table = "invoice_number_counters"
+        db_table_comment = "Last invoice number per series and financial year, for gapless numbers"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "financial_year"], name="uq_invoice_number_counters_series_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(series__regex=INVOICE_SERIES_REGEX),
+                name="invoice_number_counters_series_format",
+                violation_error_message="series is letters, digits and '-' (no '/').",
+            ),
+            financial_year_check("invoice_number_counters_financial_year_format"),
+            # A series too long for any number is refused when its first number is allocated.
+            models.CheckConstraint(
+                condition=models.Q(models.lookups.LessThanOrEqual(invoice_number_length(), 16)),
+                name="invoice_number_counters_number_fits_16",
+                violation_error_message=(
+                    "The invoice number series/YY-YY/NNNNN would exceed the 16 characters GST "
+                    "allows: use a shorter series."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.financial_year}: {self.last_number}"
+
+
+def issued_invoice_update(model: type[models.Model]) -> str:
+    """An issued (or cancelled) invoice changes only its current_version, to its newest one."""
+    rule = "invoices_issued_are_final"
+    content_changed = refuse(
+        rule,
+        "invoice % is %: revise it with a new invoice_versions row",
+        "OLD.invoice_number",
+        "OLD.status",
+    )
+    not_newest = refuse(
+        rule,
+        "current_version of invoice % is its newest invoice_versions row",
+        "OLD.invoice_number",
+    )
+    return f"""
+    IF NOT ({kept_as_is(model, mutable=("current_version",))}) THEN
+        {content_changed}
+    END IF;
+    IF NEW.current_version IS DISTINCT FROM OLD.current_version
+       AND NEW.current_version IS DISTINCT FROM (
+           SELECT max(v.version_number) FROM public.invoice_versions v
+           WHERE v.invoice_id = OLD.id) THEN
+        {not_newest}
+    END IF;
+    RETURN NEW;
+    """
+
+
+def issued_invoice_line_change(model: type[models.Model]) -> str:
+    """Lines are written while the invoice is a draft; issuing it freezes them.
+
+    FOR SHARE waits for a concurrent issue of the invoice, so a line cannot slip in under it.
+    AFTER the row is written, so row level security and the line's constraints speak first.
+    """
+
+    def refused_unless_draft(row: str) -> str:
+        refusal = refuse(
+            "invoice_line_items_frozen_once_issued",
+            "% of a line of invoice % refused: the invoice is %",
+            "TG_OP",
+            f"{row}.invoice_id",
+            "invoice_status",
+        )
+        return f"""
+        SELECT i.status INTO invoice_status FROM public.invoices i
+        WHERE i.id = {row}.invoice_id FOR SHARE;
+        IF invoice_status <> 'draft' THEN
+            {refusal}
+        END IF;"""
+
+    return f"""
+    IF TG_OP = 'UPDATE' THEN
+        IF {kept_as_is(model)} THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN{refused_unless_draft("NEW")}
+    END IF;
+    IF TG_OP <> 'INSERT' THEN{refused_unless_draft("OLD")}
+    END IF;
+    RETURN NULL;
+    """
+
+
+def invoice_version_change(model: type[models.Model]) -> str:
+    """A version is a snapshot: never edited, never deleted."""
+    refusal = refuse(
+        "invoice_versions_are_final",
+        "% of version % of invoice % refused: versions are never changed",
+        "TG_OP",
+        "OLD.version_number",
+        "OLD.invoice_id",
+    )
+    return f"""
+    IF TG_OP = 'UPDATE' THEN
+        IF {kept_as_is(model)} THEN
+            RETURN NEW;
+        END IF;
+    END IF;
+    {refusal}
+    """
+
+
+# Versions of an issued invoice are numbered 1, 2, 3 ... and the newest one is current. The
+# invoice row lock serialises revisions.
+VERSION_OF_A_DRAFT = refuse(
+    "invoice_versions_of_issued_invoices",
+    "invoice % is a draft: versions begin when it is issued",
+    "NEW.invoice_id",
+)
+VERSION_OUT_OF_TURN = refuse(
+    "invoice_versions_in_turn",
+    "version % of invoice % is not the next one",
+    "NEW.version_number",
+    "NEW.invoice_id",
+)
+INVOICE_VERSION_INSERT = f"""
+    SELECT i.status INTO invoice_status FROM public.invoices i
+    WHERE i.id = NEW.invoice_id FOR UPDATE;
+    IF invoice_status = 'draft' THEN
+        {VERSION_OF_A_DRAFT}
+    END IF;
+    IF NEW.version_number <> (SELECT count(*) FROM public.invoice_versions v
+                              WHERE v.invoice_id = NEW.invoice_id) THEN
+        {VERSION_OUT_OF_TURN}
+    END IF;
+    UPDATE public.invoices SET current_version = NEW.version_number
+    WHERE id = NEW.invoice_id AND current_version <> NEW.version_number;
+    RETURN NULL;
+    """
 
 
 class Invoice(SoftDeleteModel):
@@ -789,23 +1159,7 @@ class Invoice(SoftDeleteModel):
                     "invoice_number has at most 16 characters: letters, digits, '-' and '/'."
                 ),
             ),
-            # The format first, then the years must follow each other: '2026-27', not '2026-28'.
-            # CASE guarantees the casts only run on text that matched the format.
-            models.CheckConstraint(
-                condition=models.Case(
-                    models.When(
-                        models.Q(financial_year__regex=FINANCIAL_YEAR_REGEX),
-                        then=models.lookups.Exact(
-                            Cast(Right("financial_year", 2), models.IntegerField()),
-                            Mod(Cast(Left("financial_year", 4), models.IntegerField()) + 1, 100),
-                        ),
-                    ),
-                    default=models.Value(False),
-                    output_field=models.BooleanField(),
-                ),
-                name="invoices_financial_year_format",
-                violation_error_message="financial_year looks like '2026-27'.",
-            ),
+            financial_year_check("invoices_financial_year_format"),
             models.CheckConstraint(
                 condition=~models.Q(status=InvoiceStatus.ISSUED)
                 | models.Q(invoice_number__isnull=False, issued_at__isnull=False),
@@ -818,6 +1172,44 @@ class Invoice(SoftDeleteModel):
                 violation_error_message="current_version starts at 1.",
             ),
             json_type_check("billing_snapshot", "object", name="invoices_billing_snapshot_object"),
+            # A number is allocated on issue and then kept: a draft, which may be deleted, has
+            # none, or deleting it would leave a gap.
+            models.CheckConstraint(
+                condition=~models.Q(status=InvoiceStatus.DRAFT)
+                | models.Q(invoice_number__isnull=True),
+                name="invoices_draft_has_no_number",
+                violation_error_message="A draft has no invoice_number: it gets one when issued.",
+            ),
+            # An order is billed once: a retried issue must not make a second invoice.
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(status=InvoiceStatus.ISSUED),
+                name="uq_invoices_order_issued",
+            ),
+        ]
+        triggers = [
+            # Issued means final (GST): a correction is a new invoice_versions row, which moves
+            # current_version (invoice_versions_in_turn); nothing else of the row changes.
+            ModelTrigger(
+                name="invoices_issued_are_final",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition("OLD.\"status\" <> 'draft'"),
+                func=issued_invoice_update,
+            ),
+            # Soft delete is an UPDATE of deleted_at, refused above; this refuses the real one.
+            Trigger(
+                name="invoices_issued_are_kept",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Delete,
+                condition=pgtrigger.Condition("OLD.\"status\" <> 'draft'"),
+                func=refuse(
+                    "invoices_issued_are_kept",
+                    "invoice % is %: it is kept for ever",
+                    "OLD.invoice_number",
+                    "OLD.status",
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -850,6 +1242,28 @@ class InvoiceVersion(BaseModel):
                 violation_error_message="version_number starts at 1.",
             ),
             json_type_check("snapshot", "object", name="invoice_versions_snapshot_object"),
+            models.CheckConstraint(
+                condition=models.Q(version_number=1) | models.Q(reason__regex=r"\S"),
+                name="invoice_versions_revision_has_reason",
+                violation_error_message="A revision (version 2 on) says why it was made.",
+            ),
+        ]
+        triggers = [
+            ModelTrigger(
+                name="invoice_versions_are_final",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                func=invoice_version_change,
+            ),
+            # AFTER the row is written, so row level security and uq_invoice_versions_number
+            # speak first.
+            Trigger(
+                name="invoice_versions_in_turn",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                declare=[("invoice_status", "varchar")],
+                func=INVOICE_VERSION_INSERT,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -906,6 +1320,15 @@ class InvoiceLineItem(BaseModel):
                 | models.Q(hsn_code__regex=r"^([0-9]{4}|[0-9]{6}|[0-9]{8})$"),
                 name="invoice_line_items_hsn_code_format",
                 violation_error_message="hsn_code has 4, 6 or 8 digits.",
+            ),
+        ]
+        triggers = [
+            ModelTrigger(
+                name="invoice_line_items_frozen_once_issued",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                declare=[("invoice_status", "varchar")],
+                func=issued_invoice_line_change,
             ),
         ]
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Product
+from orders.models import PaymentWebhookEvent
 from shop.db.rls import acting_as, acting_as_anon, acting_as_service
 from tests.factories import (
     AdminProfileFactory,
@@ -48,6 +49,7 @@ from tests.factories import (
     InvitationFactory,
     InvoiceFactory,
     InvoiceLineItemFactory,
+    InvoiceNumberCounterFactory,
     InvoiceVersionFactory,
     NotificationDeliveryLogFactory,
     NotificationFactory,
@@ -311,6 +313,8 @@ def _orders(world: World, products: dict[str, Product]) -> None:
         CartItemFactory(cart=guest_cart, product=shown),
         OrderFactory(user=None),
     )
+    # The backend's bookkeeping; the events are those of the verified webhooks above.
+    world.add("shop", InvoiceNumberCounterFactory(), *PaymentWebhookEvent.objects.all())
 
 
 def _content(world: World) -> None:

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 
@@ -67,3 +68,16 @@ def violates_not_null(table: str, column: str) -> Iterator[None]:
     assert (diag.sqlstate, diag.table_name, diag.column_name) == ("23502", table, column), (
         caught.value
     )
+
+
+def refused(code: str, call, *args, **kwargs) -> ValidationError:
+    """Expect ``call`` to raise the ValidationError of rule ``code``; the error, for its message.
+
+    Services refuse bad input with ``ValidationError(code=<rule>)``, their message starting
+    ``<rule>:``; ``violates`` is the same for the database's own rules.
+    """
+    with pytest.raises(ValidationError) as caught:
+        call(*args, **kwargs)
+    assert caught.value.code == code, caught.value
+    assert str(caught.value.messages[0]).startswith(f"{code}: ")
+    return caught.value

@@ -1,14 +1,26 @@
 """Cart to order: order numbers, the cart_totals view, and the checkout service."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError
 
-from orders.models import CartTotal
+from catalog import stock
+from catalog.models import Inventory, Product
+from orders.models import Cart, CartTotal, Order, OrderItem
+from orders.services import CheckoutError, place_order
 from shop.db.rls import acting_as, acting_as_anon
-from tests.factories import CartFactory, CartItemFactory, OrderFactory, ProductFactory
+from tests.factories import (
+    CartFactory,
+    CartItemFactory,
+    InventoryLocationFactory,
+    OrderFactory,
+    ProductFactory,
+    UserAddressFactory,
+    UserFactory,
+)
 from tests.support import execute, fetch, fetch_one
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +101,131 @@ def test_cart_totals_runs_with_the_readers_rights():
     assert fetch_one(
         "SELECT reloptions FROM pg_class WHERE oid = 'public.cart_totals'::regclass"
     ) == ["security_invoker=true"]
+
+
+# --- place_order ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def checkout():
+    """A customer's cart with two lines and an address, ready to be ordered."""
+    cart = CartFactory(shipping_total=Decimal("49.00"))
+    shoes = ProductFactory(
+        name="Trail shoes", selling_price=Decimal("2499.00"), compare_at_price=None
+    )
+    socks = ProductFactory(name="Socks", selling_price=Decimal("199.00"), compare_at_price=None)
+    CartItemFactory(cart=cart, product=shoes, quantity=1)
+    CartItemFactory(cart=cart, product=socks, quantity=3)
+    warehouse = InventoryLocationFactory()
+    stock.receive(product=shoes, location=warehouse, quantity=5)
+    stock.receive(product=socks, location=warehouse, quantity=3)
+    address = UserAddressFactory(user=cart.user, city="Pune")
+    return cart, address
+
+
+def place(cart, address, **kwargs):
+    return place_order(
+        customer=cart.user, cart_id=cart.pk, shipping_address_id=address.pk, **kwargs
+    )
+
+
+def test_a_cart_becomes_an_order_with_snapshots_of_products_and_address(checkout):
+    cart, address = checkout
+    order = place(cart, address)
+    order.refresh_from_db()
+    assert (order.user, order.subtotal, order.shipping_total, order.grand_total) == (
+        cart.user,
+        Decimal("3096.00"),
+        Decimal("49.00"),
+        Decimal("3145.00"),
+    )
+    assert order.shipping_address["city"] == "Pune" and order.billing_address["city"] == "Pune"
+    assert sorted(
+        order.items.values_list("product_name", "quantity", "unit_price", "line_total")
+    ) == [
+        ("Socks", 3, Decimal("199.00"), Decimal("597.00")),
+        ("Trail shoes", 1, Decimal("2499.00"), Decimal("2499.00")),
+    ]
+    # The cart lines keep the same snapshot, and the cart is done.
+    assert sorted(cart.items.values_list("product_name", "unit_price")) == [
+        ("Socks", Decimal("199.00")),
+        ("Trail shoes", Decimal("2499.00")),
+    ]
+    cart.refresh_from_db()
+    assert cart.status == "converted"
+    # Later edits of the address or the product do not change the order.
+    address.city = "Mumbai"
+    address.save()
+    Product.objects.filter(name="Socks").update(name="Wool socks", selling_price=Decimal("249"))
+    order.refresh_from_db()
+    assert order.shipping_address["city"] == "Pune"
+    assert sorted(order.items.values_list("product_name", flat=True)) == ["Socks", "Trail shoes"]
+
+
+def test_placing_an_order_sells_the_stock_held_for_the_cart(checkout):
+    cart, address = checkout
+    shoes_line = cart.items.get(product__name="Trail shoes")
+    stock.reserve_for_cart_item(cart_item=shoes_line, hold_for=timedelta(minutes=15))
+    order = place(cart, address)
+    assert sorted(
+        Inventory.objects.values_list("product__name", "available_quantity", "reserved_quantity")
+    ) == [("Socks", 0, 0), ("Trail shoes", 4, 0)]
+    assert sorted(order.items.values_list("product_name", flat=True)) == ["Socks", "Trail shoes"]
+    assert stock.stock_drift() == []
+
+
+def test_an_order_the_stock_cannot_cover_is_refused_and_nothing_is_written(checkout):
+    cart, address = checkout
+    cart.items.filter(product__name="Socks").update(quantity=4)
+    with pytest.raises(
+        stock.InsufficientStock, match=r"4 of product \S+ at any location requested, 3 available"
+    ):
+        place(cart, address)
+    assert (Order.objects.count(), Cart.objects.get(pk=cart.pk).status) == (0, "active")
+    assert sorted(Inventory.objects.values_list("available_quantity", flat=True)) == [3, 5]
+
+
+def test_placing_an_order_again_returns_the_same_order(checkout):
+    cart, address = checkout
+    first = place(cart, address)
+    again = place(cart, address)
+    assert again.pk == first.pk
+    assert (Order.objects.count(), OrderItem.objects.count()) == (1, 2)
+
+
+@pytest.mark.parametrize("whose", ["cart", "address"])
+def test_a_customer_cannot_check_out_someone_elses_cart_or_address(checkout, whose):
+    cart, address = checkout
+    intruder = UserFactory()
+    if whose == "cart":
+        own_address = UserAddressFactory(user=intruder)
+        call = {"customer": intruder, "cart_id": cart.pk, "shipping_address_id": own_address.pk}
+        message = "No such cart."
+    else:
+        own_cart = CartFactory(user=intruder)
+        CartItemFactory(cart=own_cart)
+        call = {"customer": intruder, "cart_id": own_cart.pk, "shipping_address_id": address.pk}
+        message = "No such address."
+    with pytest.raises(CheckoutError, match=message):
+        place_order(**call)
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("problem", ["empty", "not_for_sale", "abandoned"])
+def test_a_cart_that_cannot_be_ordered_is_refused_and_nothing_is_written(checkout, problem):
+    cart, address = checkout
+    if problem == "empty":
+        cart.items.all().delete()
+        message = "The cart is empty."
+    elif problem == "not_for_sale":
+        Product.objects.filter(name="Socks").update(status="archived")
+        message = "Socks is no longer for sale."
+    else:
+        Cart.objects.filter(pk=cart.pk).update(status="abandoned")
+        message = "The cart is abandoned, not active."
+    with pytest.raises(CheckoutError, match=message):
+        place(cart, address)
+    assert (Order.objects.count(), OrderItem.objects.count()) == (0, 0)
+    assert Cart.objects.get(pk=cart.pk).status == (
+        "abandoned" if problem == "abandoned" else "active"
+    )

@@ -521,10 +521,9 @@ def test_invoice_numbers_follow_gst_rules():
     )
     with violates("uq_invoices_invoice_number"):
         InvoiceFactory(invoice_number="INV/26-27/000001")
-    # Unique for ever: a cancelled and soft-deleted invoice keeps its number.
-    sixteen.delete()
-    with violates("uq_invoices_invoice_number"):
-        InvoiceFactory(invoice_number="INV/26-27/000001")
+    # Unique for ever: an issued invoice is never deleted, not even softly, so its number stays.
+    with violates("invoices_issued_are_final"):
+        sixteen.delete()
     # Drafts have no number yet: several at once.
     drafts = InvoiceFactory.create_batch(2, draft=True)
     assert [d.invoice_number for d in drafts] == [None, None]
@@ -690,19 +689,24 @@ def test_an_order_with_payments_or_invoices_cannot_be_deleted():
     )
 
 
-def test_deleting_an_invoice_removes_its_versions_and_lines_but_an_invoiced_item_stays():
-    line = InvoiceLineItemFactory()
+def test_deleting_a_draft_invoice_removes_its_lines_but_an_invoiced_item_stays():
+    line = InvoiceLineItemFactory(invoice=InvoiceFactory(draft=True))
     invoice = line.invoice
-    InvoiceVersionFactory(invoice=invoice)
 
     with violates(foreign_key_name("invoice_line_items", "order_item_id")):
         execute("DELETE FROM order_items WHERE id = %s", [line.order_item_id])
 
     execute("DELETE FROM invoices WHERE id = %s", [invoice.pk])
-    assert count_rows("invoice_versions", invoice_id=invoice.pk) == 0
     assert count_rows("invoice_line_items", invoice_id=invoice.pk) == 0
     execute("DELETE FROM order_items WHERE id = %s", [line.order_item_id])
     assert count_rows("order_items", id=line.order_item_id) == 0
+
+
+def test_an_issued_invoice_with_its_versions_is_never_deleted():
+    invoice = InvoiceVersionFactory().invoice
+    with violates("invoices_issued_are_kept"):
+        execute("DELETE FROM invoices WHERE id = %s", [invoice.pk])
+    assert count_rows("invoice_versions", invoice_id=invoice.pk) == 1
 
 
 def test_deleting_a_payment_keeps_its_webhook_logs_unlinked():

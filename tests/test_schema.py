@@ -30,6 +30,8 @@ PLAN_TABLES = {
     "carts", "cart_items", "orders", "order_items", "payment_transactions",
     "payment_webhook_logs", "invoices", "invoice_versions", "invoice_line_items", "wishlists",
     "wishlist_items",
+    # orders, beyond the plan: what a partitioned log and gapless invoice numbers need
+    "payment_webhook_events", "invoice_number_counters",
     # content
     "blogs", "blog_subsections", "uploads",
     # notifications

@@ -87,7 +87,9 @@ class ProductVariantFactory(DjangoModelFactory):
     compare_at_price = None
     cost_price = factory.LazyAttribute(lambda o: o.product.cost_price)
     currency = factory.LazyAttribute(lambda o: o.product.currency)
-    available_quantity = factory.Faker("random_int", min=5, max=100)
+    # No stock: it arrives through the ledger (VariantInventoryAdjustmentFactory,
+    # catalog.stock.receive_variant). Stock given here is recorded as received.
+    available_quantity = 0
     reserved_quantity = 0
     image_url = factory.Faker("image_url")
     sort_order = factory.Sequence(lambda n: n)
@@ -209,36 +211,66 @@ class InventoryFactory(DjangoModelFactory):
 
     product = factory.SubFactory(ProductFactory)
     location = factory.SubFactory(InventoryLocationFactory)
-    available_quantity = factory.Faker("random_int", min=10, max=200)
-    reserved_quantity = factory.Faker("random_int", min=0, max=5)
+    # No stock: it arrives through the ledger (InventoryAdjustmentFactory,
+    # catalog.stock.receive). Stock given here is recorded as received.
+    available_quantity = 0
+    reserved_quantity = 0
     low_stock_threshold = 5
 
 
-class InventoryAdjustmentFactory(DjangoModelFactory):
-    """The stock receipt that brought the stock row to its current quantities."""
+def stock_before(quantity: str) -> factory.LazyAttribute:
+    """For the stock row made for an entry: the quantity that the entry leaves at *_after."""
+    return factory.LazyAttribute(
+        lambda o: (
+            getattr(o.factory_parent, f"{quantity}_after")
+            - getattr(o.factory_parent, f"{quantity}_delta")
+        )
+    )
 
+
+class StockAdjustmentFactory(DjangoModelFactory):
+    """A ledger entry, a stock receipt by default.
+
+    The database applies the entry to its stock row and computes *_after from the row
+    (catalog.stock_ledger). A stock row made for the entry starts with the quantities from
+    which the entry arrives at the given *_after; by default just what the entry needs
+    (*_after = max(delta, 0)), so an entry taking units finds them.
+    """
+
+    class Meta:
+        abstract = True
+
+    reason = models.AdjustmentReason.RECEIVED
+    available_delta = factory.Faker("random_int", min=10, max=200)
+    reserved_delta = 0
+    available_after = factory.LazyAttribute(lambda o: max(o.available_delta, 0))
+    reserved_after = factory.LazyAttribute(lambda o: max(o.reserved_delta, 0))
+    note = factory.Faker("sentence")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        entry = super()._create(model_class, *args, **kwargs)
+        entry.refresh_from_db(fields=["available_after", "reserved_after"])
+        return entry
+
+
+class InventoryAdjustmentFactory(StockAdjustmentFactory):
     class Meta:
         model = models.InventoryAdjustment
 
-    inventory = factory.SubFactory(InventoryFactory)
-    reason = models.AdjustmentReason.RECEIVED
-    available_delta = factory.LazyAttribute(lambda o: max(o.inventory.available_quantity, 1))
-    reserved_delta = 0
-    available_after = factory.LazyAttribute(lambda o: o.inventory.available_quantity)
-    reserved_after = factory.LazyAttribute(lambda o: o.inventory.reserved_quantity)
-    note = factory.Faker("sentence")
+    inventory = factory.SubFactory(
+        InventoryFactory,
+        available_quantity=stock_before("available"),
+        reserved_quantity=stock_before("reserved"),
+    )
 
 
-class VariantInventoryAdjustmentFactory(DjangoModelFactory):
-    """The stock receipt that brought the variant to its current quantities."""
-
+class VariantInventoryAdjustmentFactory(StockAdjustmentFactory):
     class Meta:
         model = models.VariantInventoryAdjustment
 
-    variant = factory.SubFactory(ProductVariantFactory)
-    reason = models.AdjustmentReason.RECEIVED
-    available_delta = factory.LazyAttribute(lambda o: max(o.variant.available_quantity, 1))
-    reserved_delta = 0
-    available_after = factory.LazyAttribute(lambda o: o.variant.available_quantity)
-    reserved_after = factory.LazyAttribute(lambda o: o.variant.reserved_quantity)
-    note = factory.Faker("sentence")
+    variant = factory.SubFactory(
+        ProductVariantFactory,
+        available_quantity=stock_before("available"),
+        reserved_quantity=stock_before("reserved"),
+    )

@@ -2,6 +2,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import factory
+import pgtrigger
+from django.db import transaction
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -14,10 +16,12 @@ __all__ = [
     "CartItemFactory",
     "InvoiceFactory",
     "InvoiceLineItemFactory",
+    "InvoiceNumberCounterFactory",
     "InvoiceVersionFactory",
     "OrderFactory",
     "OrderItemFactory",
     "PaymentTransactionFactory",
+    "PaymentWebhookEventFactory",
     "PaymentWebhookLogFactory",
     "WishlistFactory",
     "WishlistItemFactory",
@@ -92,8 +96,8 @@ class OrderFactory(DjangoModelFactory):
     # order_number: from the database's order_number_seq (its db_default).
     user = factory.SubFactory(UserFactory)
     cart = None
-    email = factory.LazyAttribute(
-        lambda o: o.user.email if o.user else f"guest.{o.order_number.lower()}@example.com"
+    email = factory.LazyAttributeSequence(
+        lambda o, n: o.user.email if o.user else f"guest.{n + 1}@example.com"
     )
     order_status = models.OrderStatus.PENDING
     payment_status = models.PaymentStatus.PENDING
@@ -205,6 +209,27 @@ class PaymentWebhookLogFactory(DjangoModelFactory):
     processed_at = factory.LazyFunction(timezone.now)
 
 
+class PaymentWebhookEventFactory(DjangoModelFactory):
+    """A verified event on its own (a verified PaymentWebhookLogFactory row makes its own)."""
+
+    class Meta:
+        model = models.PaymentWebhookEvent
+
+    provider = models.PaymentProvider.RAZORPAY
+    event_id = factory.Sequence(lambda n: f"evt_E{n + 1:013d}")
+
+
+class InvoiceNumberCounterFactory(DjangoModelFactory):
+    """The counter of a series in some past financial year, a few invoices in."""
+
+    class Meta:
+        model = models.InvoiceNumberCounter
+
+    series = "INV"
+    financial_year = factory.Sequence(lambda n: financial_year(datetime(2000 + n, 4, 1)))
+    last_number = factory.Faker("random_int", min=1, max=500)
+
+
 class InvoiceFactory(DjangoModelFactory):
     """An issued GST invoice of the order; ``InvoiceFactory(draft=True)`` for an unnumbered one."""
 
@@ -292,6 +317,15 @@ class InvoiceLineItemFactory(DjangoModelFactory):
             o.order_item.line_total if o.order_item else o.unit_price * o.quantity + o.tax_amount
         )
     )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Issuing an invoice freezes its lines (invoice_line_items_frozen_once_issued): the line
+        # is added as it was before the (factory-made) invoice was issued. The savepoint keeps
+        # the transaction usable when the row is refused, for ignore() to clean up after itself.
+        with pgtrigger.ignore("orders.InvoiceLineItem:invoice_line_items_frozen_once_issued"):
+            with transaction.atomic():
+                return super()._create(model_class, *args, **kwargs)
 
 
 class WishlistFactory(DjangoModelFactory):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pgtrigger
 from django.db import models
 
-from shop.db.triggers import Trigger, changed
+from shop.db.triggers import Trigger, kept_as_is, refuse
 
 SYNC_SETTING = "shop.stock_ledger_sync"
 
@@ -147,22 +147,12 @@ class AppendOnly(Trigger):
         super().__init__(name="append_only")
 
     def refuse(self, why: str) -> str:
-        rule = f"{self.ledger.ledger_table}_append_only"
-        return f"""RAISE EXCEPTION '{rule}: {self.ledger.ledger_table} entries are {why}'
-                USING ERRCODE = 'check_violation', CONSTRAINT = '{rule}';"""
+        table = self.ledger.ledger_table
+        return refuse(f"{table}_append_only", f"{table} entries are {why}")
 
     def get_func(self, model: models.Model) -> str:
-        # updated_at follows any update (keep_audit_fields); the audit user columns may only
-        # become NULL, which is what deleting that user does (ON DELETE SET NULL).
-        audit_users = ("created_by_id", "updated_by_id")
-        kept = [
-            field.column
-            for field in model._meta.concrete_fields
-            if field.column not in {"updated_at", *audit_users}
-        ]
-        users_kept = " AND ".join(
-            f"(NEW.{column} IS NULL OR NEW.{column} = OLD.{column})" for column in audit_users
-        )
+        # An entry stays as written but for what kept_as_is allows: updated_at, and an audit
+        # user column nulled because that user was deleted (ON DELETE SET NULL).
         return f"""
         IF TG_OP = 'DELETE' THEN
             -- A cascade from the stock row runs after the row is deleted: it is gone by now.
@@ -172,7 +162,7 @@ class AppendOnly(Trigger):
             END IF;
             RETURN OLD;
         END IF;
-        IF {changed(kept)} OR NOT ({users_kept}) THEN
+        IF NOT ({kept_as_is(model)}) THEN
             {self.refuse("never changed: record a correcting entry instead")}
         END IF;
         RETURN NEW;

@@ -5,8 +5,6 @@ Catalog models are referenced lazily ("catalog.Product", ...) so this module nev
 ``security_invoker = true``) computes them from ``cart_items``.
 """
 
-from collections.abc import Callable
-
 import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,7 +16,15 @@ from shop.db.constraints import choices_check, json_array_of_strings, json_type_
 from shop.db.fields import ZERO, CurrencyField, MoneyField
 from shop.db.indexes import Index
 from shop.db.models import BaseModel, SoftDeleteModel
-from shop.db.triggers import CLIENT_WRITER, EndUsersMayChangeOnly, Trigger, changed
+from shop.db.triggers import (
+    CLIENT_WRITER,
+    EndUsersMayChangeOnly,
+    ModelTrigger,
+    Trigger,
+    changed,
+    kept_as_is,
+    refuse,
+)
 
 
 def utc_date(field: str) -> Cast:
@@ -47,60 +53,9 @@ def line_subtotal_expression() -> CombinedExpression:
 # --- Rules written as triggers ---------------------------------------------------------------
 
 
-def refuse(rule: str, message: str, *values: str) -> str:
-    """PL/pgSQL refusing the statement as a violation of ``rule``, named like a constraint.
-
-    ``message`` may hold ``%`` placeholders for the SQL expressions ``values``.
-    """
-    arguments = "".join(f", {value}" for value in values)
-    return (
-        f"RAISE EXCEPTION '{rule}: {message}'{arguments}\n"
-        f"    USING ERRCODE = 'check_violation', CONSTRAINT = '{rule}';"
-    )
-
-
 def broken_rule(rule: str, message: str) -> ValidationError:
     """The same refusal raised by a service, before it writes: ``code`` is the rule's name."""
     return ValidationError(f"{rule}: {message}", code=rule)
-
-
-AUDIT_USERS = ("created_by", "updated_by", "deleted_by")
-
-
-def kept_as_is(model: type[models.Model], *, mutable: tuple[str, ...] = ()) -> str:
-    """SQL: this UPDATE leaves the row as it was, but for what may change on a final row.
-
-    That is ``mutable``, updated_at (it follows every update), generated columns (they follow
-    their inputs) and an audit user column cleared because its user was deleted (the foreign
-    key's ON DELETE SET NULL): deleting a user is not refused for a row they once wrote. That
-    runs as the table's owner; a client, which may not see every user, clears nothing.
-    """
-    kept, users = [], []
-    for field in model._meta.concrete_fields:
-        if field.name in {*mutable, "updated_at"} or isinstance(field, models.GeneratedField):
-            continue
-        (users if field.name in AUDIT_USERS else kept).append(field.column)
-    cleared = [
-        f'(NEW."{column}" IS NOT DISTINCT FROM OLD."{column}" OR (NEW."{column}" IS NULL'
-        f" AND NOT ({CLIENT_WRITER})"
-        f' AND NOT EXISTS (SELECT FROM public.users u WHERE u.id = OLD."{column}")))'
-        for column in users
-    ]
-    return " AND ".join([f"NOT ({changed(kept)})", *cleared])
-
-
-class ModelTrigger(Trigger):
-    """A trigger whose function is written from its model's columns when it is compiled.
-
-    So a column added later is covered too (makemigrations updates the trigger).
-    """
-
-    def __init__(self, *, func: Callable[[type[models.Model]], str], **kwargs) -> None:
-        self.func_of = func
-        super().__init__(**kwargs)
-
-    def get_func(self, model: type[models.Model]) -> str:
-        return self.func_of(model)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from shop.db.constraints import choices_check, json_type_check
 from shop.db.models import BaseModel
-from shop.db.triggers import Trigger, changed
+from shop.db.triggers import ModelTrigger, changed, kept_as_is, refuse
 
 
 class AuditAction(models.TextChoices):
@@ -22,53 +22,33 @@ class AuditAction(models.TextChoices):
 
 ROW_ACTIONS = [AuditAction.INSERT, AuditAction.UPDATE, AuditAction.DELETE]
 
-# The columns of a trail row that name a user. Their foreign keys are ON DELETE SET NULL, so
-# erasing a user (a hard delete) nulls them: the one UPDATE the append-only trail allows. The
-# rest of the row (what changed, and when) stays as written; updated_at is left out because
-# keep_audit_fields sets it to the statement time on every UPDATE, whatever the writer sent.
-USER_COLUMNS = ["user_id", "created_by_id", "updated_by_id"]
-
-
-def _only_erased_users_cleared() -> str:
-    """SQL: this UPDATE clears user columns whose user no longer exists, and changes nothing else.
-
-    Checking that the user is gone restricts it to the foreign keys' SET NULL: the owner cannot
-    quietly take an existing user's name off the trail either.
-    """
-    skipped = ", ".join(f"'{column}'" for column in [*USER_COLUMNS, "updated_at"])
-    cleared_if_erased = [
-        f'(NEW."{column}" IS NOT DISTINCT FROM OLD."{column}" OR (NEW."{column}" IS NULL'
-        f' AND NOT EXISTS (SELECT FROM public.users WHERE id = OLD."{column}")))'
-        for column in USER_COLUMNS
-    ]
-    return "\n                AND ".join(
-        [
-            f"to_jsonb(NEW) - ARRAY[{skipped}] = to_jsonb(OLD) - ARRAY[{skipped}]",
-            changed(USER_COLUMNS),
-            *cleared_if_erased,
-        ]
-    )
-
+# The columns of a trail row that name a user.
+TRAIL_USERS = ("user", "created_by", "updated_by")
 
 APPEND_ONLY_MESSAGE = (
-    "audit_logs_append_only: % of an audit_logs row refused; the audit trail is append-only"
+    "% of an audit_logs row refused; the audit trail is append-only"
     " (an UPDATE may only clear the id of a deleted user)"
 )
 
 # Append-only: rows come in (the audit triggers, the backend's security events) and never
-# change or leave, except as above. Old months leave whole, by detaching or dropping their
-# partition: DDL, which no row trigger sees. TRUNCATE is left alone (Django's test flush uses it).
-append_only = Trigger(
+# change or leave, except that erasing a user (a hard delete) nulls the columns naming them
+# (their foreign keys are ON DELETE SET NULL). Old months leave whole, by detaching or dropping
+# their partition: DDL, which no row trigger sees. TRUNCATE is left alone (Django's test flush
+# uses it).
+append_only = ModelTrigger(
     name="audit_logs_append_only",
     when=pgtrigger.Before,
     operation=pgtrigger.Update | pgtrigger.Delete,
-    func=f"""
-            IF TG_OP = 'UPDATE' AND {_only_erased_users_cleared()} THEN
-                RETURN NEW;
-            END IF;
-            RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}', TG_OP
-                USING ERRCODE = 'check_violation', CONSTRAINT = 'audit_logs_append_only';
-            """,
+    # The UPDATE must clear a user: one that changes nothing is refused too.
+    func=lambda model: (
+        f"""
+    IF TG_OP = 'UPDATE' AND {kept_as_is(model, users=TRAIL_USERS)}
+       AND {changed(["user_id", "created_by_id", "updated_by_id"])} THEN
+        RETURN NEW;
+    END IF;
+    {refuse("audit_logs_append_only", APPEND_ONLY_MESSAGE, "TG_OP")}
+    """
+    ),
 )
 
 

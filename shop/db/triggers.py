@@ -7,6 +7,8 @@ trigger, so every function body must schema-qualify what it reads (``public.tier
 ``pg_catalog`` stays implicitly on the path.
 """
 
+from collections.abc import Callable
+
 import pgtrigger
 from django.db import models
 from pgtrigger import compiler
@@ -111,3 +113,59 @@ def changed(columns: list[str]) -> str:
     old = ", ".join(f'OLD."{column}"' for column in columns)
     new = ", ".join(f'NEW."{column}"' for column in columns)
     return f"ROW({old}) IS DISTINCT FROM ROW({new})"
+
+
+def refuse(rule: str, message: str, *values: str) -> str:
+    """PL/pgSQL refusing the statement as a violation of ``rule``, named like a constraint.
+
+    ``message`` may hold ``%`` placeholders for the SQL expressions ``values``.
+    """
+    arguments = "".join(f", {value}" for value in values)
+    return (
+        f"RAISE EXCEPTION '{rule}: {message}'{arguments}\n"
+        f"    USING ERRCODE = 'check_violation', CONSTRAINT = '{rule}';"
+    )
+
+
+AUDIT_USERS = ("created_by", "updated_by", "deleted_by")
+
+
+def kept_as_is(
+    model: type[models.Model],
+    *,
+    mutable: tuple[str, ...] = (),
+    users: tuple[str, ...] = AUDIT_USERS,
+) -> str:
+    """SQL: this UPDATE leaves the row as it was, but for what may change on a final row.
+
+    That is ``mutable``, updated_at (it follows every update), generated columns (they follow
+    their inputs) and a ``users`` column cleared because its user was deleted (the foreign
+    key's ON DELETE SET NULL): deleting a user is not refused for a row they once wrote. That
+    runs as the table's owner; a client, which may not see every user, clears nothing.
+    """
+    kept, user_columns = [], []
+    for field in model._meta.concrete_fields:
+        if field.name in {*mutable, "updated_at"} or isinstance(field, models.GeneratedField):
+            continue
+        (user_columns if field.name in users else kept).append(field.column)
+    cleared = [
+        f'(NEW."{column}" IS NOT DISTINCT FROM OLD."{column}" OR (NEW."{column}" IS NULL'
+        f" AND NOT ({CLIENT_WRITER})"
+        f' AND NOT EXISTS (SELECT FROM public.users u WHERE u.id = OLD."{column}")))'
+        for column in user_columns
+    ]
+    return " AND ".join([f"NOT ({changed(kept)})", *cleared])
+
+
+class ModelTrigger(Trigger):
+    """A trigger whose function is written from its model's columns when it is compiled.
+
+    So a column added later is covered too (makemigrations updates the trigger).
+    """
+
+    def __init__(self, *, func: Callable[[type[models.Model]], str], **kwargs) -> None:
+        self.func_of = func
+        super().__init__(**kwargs)
+
+    def get_func(self, model: type[models.Model]) -> str:
+        return self.func_of(model)

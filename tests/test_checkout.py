@@ -5,13 +5,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from catalog import stock
 from catalog.models import Inventory, Product
 from orders.models import Cart, CartTotal, Order, OrderItem
 from orders.services import CheckoutError, place_order
 from shop.db.rls import acting_as, acting_as_anon
+from tests.concurrency import OtherSession
 from tests.factories import (
     CartFactory,
     CartItemFactory,
@@ -229,3 +230,14 @@ def test_a_cart_that_cannot_be_ordered_is_refused_and_nothing_is_written(checkou
     assert Cart.objects.get(pk=cart.pk).status == (
         "abandoned" if problem == "abandoned" else "active"
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_checkouts_of_one_cart_at_once_make_one_order(checkout):
+    cart, address = checkout
+    with transaction.atomic():
+        first = place(cart, address)  # holds the cart's row lock until we commit
+        other = OtherSession(lambda: place(cart, address))
+        other.wait_until_blocked()
+    assert other.result().pk == first.pk
+    assert (Order.objects.count(), OrderItem.objects.count()) == (1, 2)

@@ -8,13 +8,11 @@ that disagrees with its ledger).
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date
 
-from django.conf import settings
 from django.db import connection
 
 from catalog.stock import stock_drift
-from shop.partitions import PARTITIONED_TABLES, maintain_partitions
+from shop.partitions import PARTITIONED_TABLES, maintain_partitions_as_configured
 
 LEVELS = ("info", "warning", "error")
 LARGEST = 10  # tables and indexes listed by size
@@ -165,12 +163,7 @@ def partitions() -> list[Finding]:
         for ((count,),) in [rows(f'SELECT count(*) FROM public."{table}_default"')]
         if count
     ]
-    pending = maintain_partitions(
-        today=date.today(),
-        months_ahead=settings.SHOPDB_PARTITION_MONTHS_AHEAD,
-        retention=settings.SHOPDB_PARTITION_RETENTION_MONTHS,
-        dry_run=True,
-    )
+    pending = maintain_partitions_as_configured(dry_run=True)
     findings += [
         Finding("warning", "partition maintenance due", line.split(":")[0], line)
         for line in pending

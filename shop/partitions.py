@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
 
 from shop.db.policies import closed
 
@@ -157,6 +159,18 @@ def maintain_partitions(
             lines = carry_out(cursor, plan, drop_expired=drop_expired, dry_run=dry_run)
             report += lines or [f"{table}: nothing to do"]
     return report
+
+
+def maintain_partitions_as_configured(*, drop_expired: bool = False, dry_run: bool = False):
+    """:func:`maintain_partitions` for today (UTC, like the months) with the project's settings:
+    what ``manage.py partitions`` runs, and ``db_health`` runs dry."""
+    return maintain_partitions(
+        today=timezone.now().date(),
+        months_ahead=settings.SHOPDB_PARTITION_MONTHS_AHEAD,
+        retention=settings.SHOPDB_PARTITION_RETENTION_MONTHS,
+        drop_expired=drop_expired,
+        dry_run=dry_run,
+    )
 
 
 def check_settings(*, months_ahead: int, retention: Mapping[str, int | None]) -> None:

@@ -4,12 +4,10 @@ Safe to run from cron (daily, say): it is idempotent, runs in one transaction an
 nothing when it fails. See ``shop.partitions`` for what it does.
 """
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
-from django.utils import timezone
 
-from shop.partitions import PartitionError, maintain_partitions
+from shop.partitions import PartitionError, maintain_partitions_as_configured
 
 
 class Command(BaseCommand):
@@ -34,13 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool, drop_expired: bool, **options):
         try:
-            report = maintain_partitions(
-                today=timezone.now().date(),
-                months_ahead=settings.SHOPDB_PARTITION_MONTHS_AHEAD,
-                retention=settings.SHOPDB_PARTITION_RETENTION_MONTHS,
-                drop_expired=drop_expired,
-                dry_run=dry_run,
-            )
+            report = maintain_partitions_as_configured(drop_expired=drop_expired, dry_run=dry_run)
         except PartitionError as error:
             raise CommandError(str(error)) from error
         except DatabaseError as error:

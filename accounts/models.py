@@ -2,13 +2,20 @@
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.contrib.auth.models import _user_has_module_perms, _user_has_perm
-from django.db import models
+from django.contrib.auth.models import (
+    _user_get_permissions,
+    _user_has_module_perms,
+    _user_has_perm,
+)
+from django.db import models, transaction
 from django.db.models.functions import Lower
 
 from shop.db.constraints import choices_check, unique_while_alive
 from shop.db.models import BaseModel, SoftDeleteManager, SoftDeleteModel
 from shop.db.triggers import EndUsersMayChangeOnly
+
+# The role that holds every permission, in the admin and in row level security.
+SUPER_ADMIN = "super_admin"
 
 
 class UserManager(BaseUserManager, SoftDeleteManager):
@@ -23,8 +30,15 @@ class UserManager(BaseUserManager, SoftDeleteManager):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        """``createsuperuser``: Django's flags, and the shop's ``super_admin`` role once seeded,
+        so row level security (``private.is_admin()``) treats them as the admin they are."""
         fields.update(is_staff=True, is_superuser=True)
-        return self.create_user(email, password, **fields)
+        with transaction.atomic(using=self._db):
+            user = self.create_user(email, password, **fields)
+            role = Role.objects.using(self._db).filter(name=SUPER_ADMIN).first()
+            if role is not None:
+                UserRole.objects.using(self._db).create(user=user, role=role)
+        return user
 
 
 class User(AbstractBaseUser, SoftDeleteModel):
@@ -85,6 +99,9 @@ class User(AbstractBaseUser, SoftDeleteModel):
         if self.is_active and self.is_superuser:
             return True
         return _user_has_perm(self, perm, obj)
+
+    def get_all_permissions(self, obj=None) -> set[str]:
+        return _user_get_permissions(self, obj, "all")
 
     def has_perms(self, perm_list, obj=None) -> bool:
         return all(self.has_perm(perm, obj) for perm in perm_list)

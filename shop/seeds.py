@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Q
 
-from accounts.models import Permission, Role, RolePermission, User
+from accounts.models import SUPER_ADMIN, Permission, Role, RolePermission, User
 from catalog import stock
 from catalog.models import InventoryLocation, LocationType
 from notifications.models import NotificationChannel, NotificationTemplate
@@ -76,7 +76,7 @@ PERMISSIONS = {
 }
 
 ROLES = (
-    RoleSeed("super_admin", "Full system access", ALL),
+    RoleSeed(SUPER_ADMIN, "Full system access", ALL),
     RoleSeed(
         "admin",
         "Admin access: runs the shop, but does not manage roles or settings",

@@ -20,10 +20,12 @@ a failure changes nothing, two runs at once take turns, and a second run finds n
 
 import re
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
 
+import pgtrigger
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
@@ -419,13 +421,28 @@ def _detach_default_and_referencing_keys(cursor, plan: TablePlan) -> None:
 
 
 def _move_rows(cursor, plan: TablePlan, month: Month) -> int:
-    cursor.execute(
-        f"WITH moved AS (DELETE FROM {qualified(plan.default)} "
-        f"WHERE {quoted(plan.key)} >= %s AND {quoted(plan.key)} < %s RETURNING {plan.columns}) "
-        f"INSERT INTO {qualified(plan.table)} ({plan.columns}) SELECT {plan.columns} FROM moved",
-        [month.start, month.end],
-    )
+    # A moved row is not a new row: the table's triggers ran when it arrived. Run again, they
+    # would claim a verified webhook's event id a second time (and refuse the move) or audit it.
+    uris = triggers_on(plan.table)
+    with pgtrigger.ignore(*uris) if uris else nullcontext():
+        cursor.execute(
+            f"WITH moved AS (DELETE FROM {qualified(plan.default)} "
+            f"WHERE {quoted(plan.key)} >= %s AND {quoted(plan.key)} < %s "
+            f"RETURNING {plan.columns}) "
+            f"INSERT INTO {qualified(plan.table)} ({plan.columns}) "
+            f"SELECT {plan.columns} FROM moved",
+            [month.start, month.end],
+        )
     return cursor.rowcount
+
+
+def triggers_on(table: str) -> list[str]:
+    """The URIs of the triggers declared (pgtrigger) on ``table``."""
+    return [
+        trigger.get_uri(model)
+        for model, trigger in pgtrigger.registered()
+        if model._meta.db_table == table
+    ]
 
 
 def _attach_default_and_referencing_keys(cursor, plan: TablePlan) -> None:

@@ -12,7 +12,12 @@ from django.utils import timezone
 
 from shop import partitions
 from shop.partitions import Month, PartitionError, maintain_partitions
-from tests.factories import AuditLogFactory, NotificationDeliveryLogFactory, NotificationFactory
+from tests.factories import (
+    AuditLogFactory,
+    NotificationDeliveryLogFactory,
+    NotificationFactory,
+    PaymentWebhookLogFactory,
+)
 from tests.support import count_rows, execute, fetch, fetch_one, violates
 
 pytestmark = pytest.mark.django_db
@@ -241,6 +246,25 @@ def test_rows_in_the_default_partition_move_to_their_month_even_when_deletes_are
         "notifications: nothing to do",
         "payment_webhook_logs: nothing to do",
     ]
+
+
+def test_a_moved_webhook_keeps_its_one_claim_and_a_redelivery_is_still_refused():
+    # Moving re-inserts the row; the trigger claiming its event id must not run again.
+    delivered = PaymentWebhookLogFactory(created_at=DECEMBER)
+    claims = fetch("SELECT provider, event_id FROM payment_webhook_events")
+    audit_rows = count_rows("audit_logs")
+
+    report = maintain()
+
+    assert lines_of("payment_webhook_logs", report)[-1] == (
+        "payment_webhook_logs: moved 1 row of 2025-12 from payment_webhook_logs_default "
+        "into payment_webhook_logs_p2025_12"
+    )
+    assert rows_of("payment_webhook_logs")[delivered.pk][0] == "payment_webhook_logs_p2025_12"
+    assert fetch("SELECT provider, event_id FROM payment_webhook_events") == claims
+    assert count_rows("audit_logs") == audit_rows
+    with violates("uq_payment_webhook_events_event"):
+        PaymentWebhookLogFactory(created_at=DECEMBER, event_id=delivered.event_id)
 
 
 FK_SQL = """SELECT oid, pg_get_constraintdef(oid) FROM pg_constraint

@@ -186,6 +186,7 @@ class UserAddress(SoftDeleteModel):
 
     class Meta:
         db_table = "user_addresses"
+        verbose_name_plural = "user addresses"
         db_table_comment = "Saved shipping and billing addresses of users"
         constraints = [
             models.CheckConstraint(
@@ -381,6 +382,7 @@ class EmailOtp(BaseModel):
 
     class Meta:
         db_table = "email_otps"
+        verbose_name = "email OTP"
         db_table_comment = "One-time codes sent by email for login, verification and password reset"
         indexes = [
             # Serves: the latest unconsumed code for an email and purpose when verifying.

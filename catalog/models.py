@@ -206,6 +206,7 @@ class ProductFaq(SoftDeleteModel):
 
     class Meta:
         db_table = "product_faqs"
+        verbose_name = "product FAQ"
         db_table_comment = "Frequently asked questions written by the shop for a product"
 
     def __str__(self) -> str:

@@ -367,7 +367,7 @@ def carry_out(cursor, plan: TablePlan, *, drop_expired: bool, dry_run: bool) -> 
             # could be neither detached nor dropped.
             empty = [f"DELETE FROM ONLY {qualified(name)}"] if plan.referenced_by else []
             step("drop", f"{name} ({expiry})", *empty, detach, f"DROP TABLE {qualified(name)}")
-        elif dry_run or _detached(cursor, detach):
+        elif dry_run or _detached(cursor, detach, name):
             step("detach", f"{name} ({expiry}); it stays as a table, closed to clients")
         else:
             lines.append(
@@ -394,8 +394,13 @@ def detach_sql(table: str, name: str) -> str:
     return f"ALTER TABLE {qualified(table)} DETACH PARTITION {qualified(name)}"
 
 
-def _detached(cursor, detach: str) -> bool:
-    """Detach, unless rows elsewhere still refer to the partition's rows."""
+def _detached(cursor, detach: str, name: str) -> bool:
+    """Detach, unless rows elsewhere still refer to the partition's rows.
+
+    A detached partition is an archive, never written again: its column defaults go, since
+    ``id``'s calls the project's ``uuid_generate_v7()``, which would then stop the migrations
+    being unapplied (``migrate shop zero``) while the archive exists.
+    """
     try:
         with transaction.atomic():
             cursor.execute(detach)
@@ -403,6 +408,14 @@ def _detached(cursor, detach: str) -> bool:
         if getattr(error.__cause__, "sqlstate", None) != FOREIGN_KEY_VIOLATION:
             raise
         return False
+    cursor.execute(
+        "SELECT a.attname FROM pg_attrdef d JOIN pg_attribute a "
+        "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+        "WHERE d.adrelid = %s::regclass AND a.attgenerated = ''",  # generated columns stay
+        [qualified(name)],
+    )
+    for (column,) in cursor.fetchall():
+        cursor.execute(f"ALTER TABLE {qualified(name)} ALTER COLUMN {quoted(column)} DROP DEFAULT")
     return True
 
 

@@ -1,9 +1,23 @@
-"""The migration history is reversible: to zero and forward again leaves the same schema."""
+"""The migration history is reversible: to zero and forward again leaves the same schema,
+with every table holding rows as a shop's do."""
+
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from tests.support import fetch
+from shop import seeds
+from shop.partitions import (
+    PARTITIONED_TABLES,
+    Month,
+    maintain_partitions,
+    maintain_partitions_as_configured,
+)
+from tests import factories
+from tests.support import count_rows, execute, fetch
+from tests.test_factories import factory_by_model
+from tests.test_schema import PLAN_TABLES, project_models
 
 SNAPSHOT_QUERIES = {
     "columns": """
@@ -41,24 +55,85 @@ SNAPSHOT_QUERIES = {
 }
 
 
+# A month no partition covers: its rows stay in the DEFAULT partition.
+LONG_AGO = datetime(2020, 1, 15, 12, 0, tzinfo=UTC)
+
+
 def schema_snapshot() -> dict[str, set[tuple]]:
     return {name: set(fetch(sql)) for name, sql in SNAPSHOT_QUERIES.items()}
 
 
+def fill_every_table() -> None:
+    """A shop as it runs: monthly partitions made ahead by `manage.py partitions`, the defaults
+    and the demo shop made through the services, a row from its factory in every table they
+    leave empty, and rows of a month without a partition in each DEFAULT partition."""
+    # The demo's rows land in the DEFAULT partitions (a fresh database has no monthly ones):
+    # `partitions` then moves them, as on a new machine running `./quickstart --demo`.
+    seeds.apply_defaults(dry_run=False)
+    seeds.load_demo()
+    maintain_partitions_as_configured()
+    by_model = factory_by_model()
+    for model in project_models():
+        if count_rows(model._meta.db_table) == 0:
+            by_model[model]()
+    factories.AuditLogFactory(timestamp=LONG_AGO)
+    factories.PaymentWebhookLogFactory(created_at=LONG_AGO)
+    # A row elsewhere refers to a row in a DEFAULT partition.
+    factories.NotificationDeliveryLogFactory(
+        notification=factories.NotificationFactory(created_at=LONG_AGO)
+    )
+
+
+def partitions_holding_rows(table: str) -> set[str]:
+    return {name for (name,) in fetch(f"SELECT DISTINCT tableoid::regclass::text FROM {table}")}
+
+
 @pytest.mark.django_db(transaction=True)
-def test_the_whole_history_migrates_to_zero_and_back_leaving_nothing_behind():
-    before = schema_snapshot()
+def test_the_whole_history_migrates_to_zero_and_back_with_rows_in_every_table():
+    migrated = schema_snapshot()
     django_only = {
         name: {row for row in rows if str(row[0]).startswith(("auth_", "django_"))}
-        for name, rows in before.items()
+        for name, rows in migrated.items()
+    }
+
+    fill_every_table()
+    assert {table for table in PLAN_TABLES if count_rows(table) == 0} == set()
+    this_month = Month.of(timezone.now().date())
+    assert {table: partitions_holding_rows(table) for table in PARTITIONED_TABLES} == {
+        table: {f"{table}_p{this_month.year:04d}_{this_month.month:02d}", f"{table}_default"}
+        for table in PARTITIONED_TABLES
     }
 
     # Every app's first migration depends on shop.0001, so this unapplies the project's whole
-    # history (and Django's admin, whose log points at users).
+    # history (and Django's admin, whose log points at users). The partitions made at run time
+    # are not the migrations' own: they must go with their tables all the same.
     call_command("migrate", "shop", "zero", verbosity=0)
     emptied = schema_snapshot()
     leftovers = {name: rows - django_only[name] for name, rows in emptied.items()}
     assert leftovers == {name: set() for name in leftovers}
 
     call_command("migrate", verbosity=0)
-    assert schema_snapshot() == before
+    assert schema_snapshot() == migrated
+
+
+@pytest.mark.django_db
+def test_a_partition_detached_as_expired_does_not_stop_the_migration_to_zero():
+    factories.AuditLogFactory(timestamp=LONG_AGO)
+    # Tables cannot be altered while this transaction's deferred foreign key checks are pending.
+    execute("SET CONSTRAINTS ALL IMMEDIATE")
+    report = maintain_partitions(
+        today=date(2020, 3, 15), months_ahead=0, retention={"audit_logs": 1}
+    )
+    assert (
+        "audit_logs: detached audit_logs_p2020_01 (past the retention of 1 months); it stays "
+        "as a table, closed to clients" in report
+    )
+
+    # In the test's transaction, which is rolled back: PostgreSQL's DDL is transactional.
+    call_command("migrate", "shop", "zero", verbosity=0)
+    project = ("shop", "accounts", "catalog", "orders", "content", "notifications", "admin")
+    assert (
+        fetch("SELECT app, name FROM django_migrations WHERE app = ANY (%s)", [list(project)]) == []
+    )
+    # The archive stays, rows and all: it is the shop's data, not the migrations' schema.
+    assert fetch("SELECT count(*) FROM audit_logs_p2020_01") == [(1,)]

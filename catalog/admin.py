@@ -3,8 +3,8 @@
 - A product's page carries its variants, FAQs and collections inline, and its categories.
 - Stock balances (``available_quantity`` / ``reserved_quantity``) are the ledger's
   (catalog.stock_ledger): shown read-only, and never written back by a save.
-- The stock ledgers are append-only evidence: view only, also as the newest entries inline on
-  their stock row.
+- The stock ledgers are append-only: stock is adjusted by adding an entry (received, returned,
+  damaged, correction), never by editing one; the newest entries show inline on their stock row.
 - Reviews and customer questions are moderated: publish or reject the selected ones.
 
 ``ProductCategory`` has a composite primary key, which Django 5.2's admin can neither register
@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from catalog.models import (
     SEARCH_CONFIG,
+    AdjustmentReason,
     Collection,
     CollectionProduct,
     Inventory,
@@ -41,7 +42,6 @@ from catalog.models import (
 )
 from catalog.selectors import prefix_terms
 from shop.admin_base import (
-    ReadOnlyAdmin,
     ShopModelAdmin,
     ShopStackedInline,
     ShopTabularInline,
@@ -102,7 +102,27 @@ class VariantLedgerInline(LedgerInline):
     model = VariantInventoryAdjustment
 
 
-class LedgerAdmin(ReadOnlyAdmin):
+# What staff book by hand; holds, sales and expiries are the stock services' to write.
+STAFF_REASONS = (
+    AdjustmentReason.RECEIVED,
+    AdjustmentReason.RETURNED,
+    AdjustmentReason.DAMAGED,
+    AdjustmentReason.CORRECTION,
+)
+
+
+class LedgerEntryForm(forms.ModelForm):
+    reason = forms.ChoiceField(choices=[(reason.value, reason.label) for reason in STAFF_REASONS])
+    available_delta = forms.IntegerField(
+        label="change of available quantity",
+        help_text="+ for stock in (received, returned), - for stock out (damaged).",
+    )
+
+
+class LedgerAdmin(ShopModelAdmin):
+    """Stock is adjusted by adding an entry (the ledger's trigger moves the balance, and refuses
+    a move below zero by name); entries are never edited or deleted (the database refuses)."""
+
     list_display = LEDGER_COLUMNS[:-1]
     list_filter = (
         "reason",
@@ -110,10 +130,31 @@ class LedgerAdmin(ReadOnlyAdmin):
         ("created_at", admin.DateFieldListFilter),
     )
     ordering = ("-created_at",)
+    form = LedgerEntryForm
+
+    def get_fields(self, request: HttpRequest, obj=None) -> tuple:
+        if obj is None:
+            return (self.stock_field, "reason", "available_delta", "note")
+        return (self.stock_field, *LEDGER_COLUMNS)
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> tuple:
+        return () if obj is None else (self.stock_field, *LEDGER_COLUMNS)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        obj.reserved_delta = 0
+        obj.available_after = obj.reserved_after = 0  # computed by the ledger's trigger
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(InventoryAdjustment)
 class InventoryAdjustmentAdmin(LedgerAdmin):
+    stock_field = "inventory"
     list_display = ("created_at", "product_sku", "location_code", *LEDGER_COLUMNS[1:-1])
     list_select_related = ("inventory__product", "inventory__location")
     list_filter = (*LedgerAdmin.list_filter, "inventory__location")
@@ -132,6 +173,7 @@ class InventoryAdjustmentAdmin(LedgerAdmin):
 
 @admin.register(VariantInventoryAdjustment)
 class VariantInventoryAdjustmentAdmin(LedgerAdmin):
+    stock_field = "variant"
     list_display = ("created_at", "variant", *LEDGER_COLUMNS[1:-1])
     list_select_related = ("variant",)
     search_fields = ("variant__sku__exact", "variant__product__sku__exact")

@@ -273,22 +273,77 @@ def test_changelist_queries_do_not_grow_with_its_rows(
 
 
 @pytest.mark.parametrize("factory", LEDGERS)
-def test_ledger_entries_are_view_only(super_admin_client, factory):
+def test_ledger_entries_are_never_edited_or_deleted(super_admin_client, factory):
     entry = factory(note="Opening count")
     model = factory._meta.model
 
     page = super_admin_client.get(url(model, "change", entry.pk))
-    added = super_admin_client.post(url(model, "add"), {})
 
     assert page.status_code == 200
     assert "Opening count" in page.text
     assert 'name="_save"' not in page.text
-    assert added.status_code == 403
     assert super_admin_client.post(url(model, "change", entry.pk), {}).status_code == 403
     assert (
         super_admin_client.post(url(model, "delete", entry.pk), {"post": "yes"}).status_code == 403
     )
     assert model.objects.filter(pk=entry.pk).exists()
+
+
+def test_warehouse_staff_adjust_stock_by_adding_a_ledger_entry(client, staff_with_role):
+    row = InventoryFactory()
+    stock.receive(product=row.product, location=row.location, quantity=10)
+    clerk = staff_with_role("warehouse")
+    client.force_login(clerk)
+
+    response = client.post(
+        url(InventoryAdjustment, "add"),
+        {"inventory": row.pk, "reason": "damaged", "available_delta": "-3", "note": "Torn"},
+    )
+
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.available_quantity, row.reserved_quantity) == (7, 0)
+    entry = InventoryAdjustment.objects.get(inventory=row, reason="damaged")
+    assert (entry.available_delta, entry.available_after, entry.note) == (-3, 7, "Torn")
+    assert entry.created_by == clerk
+
+
+def test_a_stock_adjustment_below_zero_is_refused_by_name_and_nothing_is_written(
+    client, staff_with_role
+):
+    row = InventoryFactory()
+    stock.receive(product=row.product, location=row.location, quantity=2)
+    client.force_login(staff_with_role("warehouse"))
+    entries = InventoryAdjustment.objects.count()
+
+    response = client.post(
+        url(InventoryAdjustment, "add"),
+        {"inventory": row.pk, "reason": "damaged", "available_delta": "-5"},
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Refused by the database (inventory_adjustments_after_non_negative): "
+        'new row for relation "inventory_adjustments" violates check constraint '
+        '"inventory_adjustments_after_non_negative"'
+    ]
+    row.refresh_from_db()
+    assert row.available_quantity == 2
+    assert InventoryAdjustment.objects.count() == entries
+
+
+def test_only_staff_reasons_can_be_booked_by_hand(super_admin_client):
+    row = InventoryFactory()
+
+    response = super_admin_client.post(
+        url(InventoryAdjustment, "add"),
+        {"inventory": row.pk, "reason": "reserved", "available_delta": "-1"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "reason": ["Select a valid choice. reserved is not one of the available choices."]
+    }
 
 
 def test_inventory_page_shows_its_newest_ledger_entries_view_only(super_admin_client):
@@ -361,7 +416,11 @@ def test_warehouse_staff_view_stock_but_do_not_add_products(client, staff_with_r
     assert '<div class="readonly">Footwear</div>' in product_page.text
     assert client.get(url(Product, "add")).status_code == 403
     assert client.post(url(Product, "add"), {"name": "x"}).status_code == 403
-    assert client.post(url(VariantInventoryAdjustment, "add"), {}).status_code == 403
+    # inventory.adjust: stock is adjusted by adding ledger entries (see below).
+    assert client.get(url(VariantInventoryAdjustment, "add")).status_code == 200
+
+    client.force_login(staff_with_role("support"))  # no inventory.adjust
+    assert client.get(url(VariantInventoryAdjustment, "add")).status_code == 403
 
 
 # --- Moderation ------------------------------------------------------------------------------

@@ -4,18 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_row_level_security'),
+        ("accounts", "0003_row_level_security"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='emailotp',
-            options={'verbose_name': 'email OTP'},
+            name="emailotp",
+            options={"verbose_name": "email OTP"},
         ),
         migrations.AlterModelOptions(
-            name='useraddress',
-            options={'verbose_name_plural': 'user addresses'},
+            name="useraddress",
+            options={"verbose_name_plural": "user addresses"},
         ),
     ]

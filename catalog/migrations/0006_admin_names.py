@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0005_shared_trigger_rules'),
+        ("catalog", "0005_shared_trigger_rules"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='productfaq',
-            options={'verbose_name': 'product FAQ'},
+            name="productfaq",
+            options={"verbose_name": "product FAQ"},
         ),
     ]

@@ -44,6 +44,7 @@ from shop.admin_base import (
 )
 
 PRIVILEGE_FLAGS = ("is_staff", "is_superuser")
+ADMIN_ROLES = ("admin", SUPER_ADMIN)
 
 # The shop's users have no groups (no PermissionsMixin): Django's auth admin registers Group
 # all the same, which would offer a page that grants nothing.
@@ -298,6 +299,13 @@ class InvitationAdmin(SoftDeleteAdmin):
     search_fields = ("=email",)
     ordering = ("-created_at",)
     exclude = ("token_hash",)
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        # As row level security has it (accounts 0003): an invitation to an admin role is a
+        # grant of it, so only a super admin may make one.
+        if db_field.name == "role" and not manages_staff(request.user):
+            kwargs["queryset"] = Role.objects.exclude(name__in=ADMIN_ROLES)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Invitation, form, change: bool) -> None:
         if not change:

@@ -232,6 +232,33 @@ def test_a_new_invitation_stores_the_hash_of_the_token_it_shows_once(super_admin
     assert invitation.invited_by.email == response.wsgi_request.user.email
 
 
+@pytest.mark.parametrize(
+    ("inviter", "role", "invited"),
+    [("admin", "support", True), ("admin", "admin", False), ("super_admin", "admin", True)],
+)
+def test_only_a_super_admin_invites_to_an_admin_role(
+    client, staff_with_role, inviter, role, invited
+):
+    client.force_login(staff_with_role(inviter))
+
+    response = client.post(
+        admin_url(Invitation, "add"),
+        {
+            "email": "next@example.com",
+            "role": Role.objects.get(name=role).pk,
+            "status": "pending",
+            "expires_at_0": "2099-01-01",
+            "expires_at_1": "00:00:00",
+        },
+    )
+
+    assert Invitation.objects.filter(email="next@example.com").exists() == invited
+    if not invited:
+        assert response.context["adminform"].form.errors == {
+            "role": ["Select a valid choice. That choice is not one of the available choices."]
+        }
+
+
 # --- notifications -------------------------------------------------------------------------
 
 

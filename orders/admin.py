@@ -174,6 +174,9 @@ class CartTotalAdmin(ReadOnlyAdmin):
 
 # --- Orders ------------------------------------------------------------------------------------
 
+# Shown with the order's currency ("INR 1,505.71"), as in the lists.
+ORDER_TOTALS = (SUBTOTAL, DISCOUNT_TOTAL, SHIPPING_TOTAL, TAX_TOTAL, GIFTCARD_TOTAL, GRAND_TOTAL)
+
 # What checkout (orders.services.place_order) and payments write: the customer, the cart, the
 # agreed totals, the address snapshots, the payment state.
 ORDER_CHECKOUT_FIELDS = (
@@ -183,12 +186,7 @@ ORDER_CHECKOUT_FIELDS = (
     "razorpay_order_id",
     "payment_status",
     "currency",
-    "subtotal",
-    "discount_total",
-    "shipping_total",
-    "tax_total",
-    "giftcard_total",
-    "grand_total",
+    *ORDER_TOTALS,
     "shipping_address",
     "billing_address",
     "placed_at",
@@ -255,17 +253,7 @@ class OrderAdmin(SoftDeleteAdmin):
         (None, {"fields": ("order_number", "order_status", "payment_status", "email", "user")}),
         (
             "Totals (agreed at checkout)",
-            {
-                "fields": (
-                    "currency",
-                    "subtotal",
-                    "discount_total",
-                    "shipping_total",
-                    "tax_total",
-                    "giftcard_total",
-                    "grand_total",
-                )
-            },
+            {"fields": ("currency", *ORDER_TOTALS)},
         ),
         ("Fulfilment", {"fields": ("delivery_date", "cancelled_at", "tags", "customer_note")}),
         ("Addresses (snapshots at checkout)", {"fields": ("shipping_address", "billing_address")}),

@@ -195,7 +195,7 @@ def test_order_pages_show_the_number_and_the_money(admin_browser, live_server, o
     )
     assert order.order_number in shown
     # Django shows a read-only decimal bare; the money columns (list, inline) add the currency.
-    assert field_text(admin_browser, "grand_total") == "1505.71"
+    assert field_text(admin_browser, "grand_total") == "INR 1,505.71"
     # The order item inline: the snapshot of the kurta, priced with its currency.
     line = admin_browser.find_element(By.CSS_SELECTOR, "#items-group tbody tr.has_original")
     assert line.find_element(By.CSS_SELECTOR, "td.field-product_name").text == (

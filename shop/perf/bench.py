@@ -1,0 +1,224 @@
+"""``manage.py bench``: the shop's hot paths, timed as the roles that run them.
+
+One run measures every read path of ``bench_queries`` (p50, p95, rows, plan), compares them
+side by side (``bench_compare``: RLS against the owner connection, the plan's literal policies
+against ours, without the plan's indexes against with them), runs the concurrent write paths
+(``bench_writes``), and checks the goals:
+
+- every read path's p50 under 5 ms, through an index;
+- no sequential scan of a large table in any hot path;
+- a customer's statement through RLS at most 1.3 times the same SQL on the owner connection;
+- zero oversell under concurrent writes.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import django
+from django.db import connection
+from django.utils import timezone
+
+from shop.perf import bench_compare, bench_writes
+from shop.perf.bench_measure import Settings, measure
+from shop.perf.bench_queries import HOT_PATHS, Case, HotPath, pick_subjects
+
+P50_GOAL_MS = 5.0
+
+# Tables whose size says what scale the figures are for.
+SIZED_TABLES = (
+    "users",
+    "products",
+    "inventory",
+    "carts",
+    "cart_items",
+    "orders",
+    "order_items",
+    "payment_transactions",
+    "notifications",
+    "audit_logs",
+)
+
+
+def run_bench(
+    *,
+    settings: Settings,
+    threads: int = 8,
+    write_ops: int = 25,
+    compare: bool = True,
+    writes: bool = True,
+    analyze: bool = False,
+    log: Callable[[str], None] = lambda line: None,
+) -> dict[str, Any]:
+    """Everything ``manage.py bench`` reports, as one JSON-ready dict."""
+    started = timezone.now()
+    if analyze:
+        log("ANALYZE")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    subjects = pick_subjects()
+    measured, skipped = [], []
+    for path in HOT_PATHS:
+        cases = path.cases(subjects)
+        if not cases:
+            skipped.append({"name": path.name, "why": "nothing in the data to run it for"})
+        for case in cases:
+            log(f"read  {path.name} [{case.subject}] as {path.role}")
+            result = measure(case.statement, role=path.role, actor=case.actor, settings=settings)
+            measured.append((path, case, result))
+
+    report: dict[str, Any] = {
+        "meta": meta(settings, started),
+        "subjects": subjects.as_dict(),
+        "queries": [query_row(path, case, result) for path, case, result in measured],
+        "skipped": skipped,
+    }
+    if compare:
+        log("compare: through RLS and on the owner connection")
+        pairs = bench_compare.through_rls_and_owner(measured, settings=settings)
+        log("compare: the plan's literal policies")
+        plan_policies = bench_compare.plan_policies(pairs, settings=settings)
+        log("compare: without the plan's indexes")
+        report["comparisons"] = {
+            "rls_cost": bench_compare.rls_cost(pairs),
+            "plan_policies": plan_policies,
+            "plan_indexes": bench_compare.plan_indexes(measured, settings=settings),
+            "note": bench_compare.ROLLED_BACK,
+        }
+    if writes:
+        tag = bench_writes.new_tag()
+        report["writes"] = {}
+        for name, run in (
+            ("stock_reservations", bench_writes.stock_reservations),
+            ("checkouts", bench_writes.checkouts),
+        ):
+            log(f"write {name}: {threads} threads x {write_ops}")
+            report["writes"][name] = run(tag=tag, threads=threads, per_thread=write_ops)
+    report["goals"] = goals(report)
+    report["meta"]["seconds"] = round((timezone.now() - started).total_seconds(), 1)
+    return report
+
+
+def query_row(path: HotPath, case: Case, result: dict[str, Any]) -> dict[str, Any]:
+    """A read path's measurement, with the goals it missed."""
+    plan = result["plan"]
+    misses = []
+    if result["p50_ms"] >= P50_GOAL_MS:
+        misses.append(f"p50 {result['p50_ms']} ms >= {P50_GOAL_MS} ms")
+    if not (case.statement.estimate or plan["uses_index"]):
+        misses.append("no index used")
+    # An estimate only plans its statement: the scan it would make never runs.
+    if plan["seq_scans_on_large_tables"] and not case.statement.estimate:
+        misses.append("Seq Scan on " + ", ".join(plan["seq_scans_on_large_tables"]))
+    return {
+        "name": path.name,
+        "subject": case.subject,
+        "role": path.role,
+        "what": path.what,
+        **result,
+        "goal_met": not misses,
+        "misses": misses,
+    }
+
+
+def goals(report: dict[str, Any]) -> dict[str, Any]:
+    """Which goals were met, with the rows that missed them."""
+    reads = report["queries"]
+    found: dict[str, Any] = {
+        "read_p50_under_ms": P50_GOAL_MS,
+        "reads_met": sum(q["goal_met"] for q in reads),
+        "reads": len(reads),
+        "read_misses": [
+            f"{q['name']} [{q['subject']}]: {'; '.join(q['misses'])}"
+            for q in reads
+            if not q["goal_met"]
+        ]
+        + [f"{s['name']}: not run ({s['why']})" for s in report["skipped"]],
+    }
+    comparisons = report.get("comparisons")
+    if comparisons:
+        costs = [row for row in comparisons["rls_cost"] if "goal" in row]
+        found["rls_cost_goal"] = bench_compare.RLS_COST_GOAL
+        found["rls_cost_misses"] = [
+            f"{r['name']} [{r['subject']}]: {r['ratio_p50']}x" for r in costs if not r["goal_met"]
+        ]
+    if "writes" in report:
+        found["zero_oversell"] = all(w["stock"]["zero_oversell"] for w in report["writes"].values())
+        found["write_errors"] = sum(w["error_count"] for w in report["writes"].values())
+    found["all_met"] = (
+        not found["read_misses"]
+        and not found.get("rls_cost_misses")
+        and found.get("zero_oversell", True)
+        and not found.get("write_errors")
+    )
+    return found
+
+
+# --- What the figures were measured on --------------------------------------------------------
+
+
+def meta(settings: Settings, started: datetime) -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database(), version(), current_setting('shared_buffers')")
+        database, version, shared_buffers = cursor.fetchone()
+    return {
+        "started_at": started.isoformat(timespec="seconds"),
+        "database": database,
+        "postgresql": version,
+        "shared_buffers": shared_buffers,
+        "machine": machine(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "iterations": settings.iterations,
+        "warmup": settings.warmup,
+        "large_table_rows": settings.large_table_rows,
+        "prefer_indexes": settings.prefer_indexes,
+        "table_rows": table_rows(),
+    }
+
+
+def machine() -> dict[str, Any]:
+    """CPU count and model, and memory, of the machine the bench ran on (Linux /proc)."""
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": _proc_field("/proc/cpuinfo", "model name"),
+        "memory_gib": _memory_gib(),
+        "system": platform.platform(),
+    }
+
+
+def _proc_field(path: str, name: str) -> str | None:
+    try:
+        with open(path) as lines:
+            for line in lines:
+                key, _, value = line.partition(":")
+                if key.strip() == name:
+                    return value.strip()
+    except OSError:
+        pass
+    return None
+
+
+def _memory_gib() -> float | None:
+    total = _proc_field("/proc/meminfo", "MemTotal")  # "24576000 kB"
+    return round(int(total.split()[0]) / 1024**2, 1) if total else None
+
+
+def table_rows() -> dict[str, int | None]:
+    """Rows per table as the planner knows them (partitions added up); None if never analyzed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT t.name, sum(c.reltuples) FILTER (WHERE c.reltuples >= 0),
+                      bool_or(c.reltuples < 0 AND c.relkind = 'r')
+               FROM unnest(%s::text[]) AS t(name)
+               LEFT JOIN LATERAL pg_partition_tree(('public.' || t.name)::regclass) p ON true
+               JOIN pg_class c ON c.oid = coalesce(p.relid, ('public.' || t.name)::regclass)
+               WHERE p.isleaf IS NOT FALSE GROUP BY t.name""",
+            [list(SIZED_TABLES)],
+        )
+        found = {name: None if unknown else int(rows or 0) for name, rows, unknown in cursor}
+    return {table: found.get(table) for table in SIZED_TABLES}

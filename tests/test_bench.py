@@ -1,0 +1,161 @@
+"""manage.py bench on the tiniest volume shop: a smoke test, so the benchmark never rots.
+
+Benchmarks are commands, not tests: the figures mean nothing at this size. What is checked is
+that every hot path is measured as its role with the fields the report needs, that concurrent
+writes oversell nothing (exact counts of holds and orders), that the plans name the indexes
+that serve them, and that the side-by-side variants leave the schema as it was.
+"""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from shop.perf.bench_queries import HOT_PATHS
+from tests.support import fetch
+
+# The write paths' threads use their own connections: they must see committed rows.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+THREADS, WRITE_OPS = 8, 2
+PLAN_INDEXES = sorted({path.plan_index for path in HOT_PATHS if path.plan_index})
+
+
+def schema_fingerprint() -> list[tuple]:
+    """Every policy (with its condition) and index of the public schema."""
+    return fetch(
+        """SELECT 'policy', tablename || '.' || policyname, coalesce(qual, '') FROM pg_policies
+           WHERE schemaname = 'public'
+           UNION ALL
+           SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'
+           ORDER BY 1, 2"""
+    )
+
+
+def indexes_leading_with(table: str, column: str) -> set[str]:
+    return {
+        name
+        for (name,) in fetch(
+            """SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+               JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0]
+               WHERE x.indrelid = %s::regclass AND a.attname = %s""",
+            [table, column],
+        )
+    }
+
+
+@pytest.fixture
+def tiny_shop():
+    call_command("seed_volume", "--scale", "0.001", stdout=StringIO())
+
+
+def run_bench(*args: str) -> dict:
+    out = StringIO()
+    call_command(
+        "bench",
+        "--iterations=2",
+        "--warmup=0",
+        f"--threads={THREADS}",
+        f"--write-ops={WRITE_OPS}",
+        "--json",
+        # At this size the planner rightly scans; the plans should still name the indexes.
+        "--prefer-indexes",
+        *args,
+        stdout=out,
+        stderr=StringIO(),
+    )
+    return json.loads(out.getvalue())
+
+
+def by_name(report: dict) -> dict[str, list[dict]]:
+    found: dict[str, list[dict]] = {}
+    for query in report["queries"]:
+        found.setdefault(query["name"], []).append(query)
+    return found
+
+
+def test_bench_measures_every_hot_path_and_oversells_nothing(tiny_shop, tmp_path):
+    before = schema_fingerprint()
+
+    report = run_bench(f"--report={tmp_path}")
+
+    queries = by_name(report)
+    assert sorted(queries) == sorted(path.name for path in HOT_PATHS)
+    assert report["skipped"] == []
+    for path in HOT_PATHS:
+        for query in queries[path.name]:
+            assert query["role"] == path.role
+            assert query["iterations"] == 2
+            assert 0 < query["p50_ms"] <= query["p95_ms"], query
+            assert isinstance(query["rows"], int)
+            assert query["plan"]["top_node"]
+            assert set(query["plan"]) >= {
+                "access",
+                "indexes",
+                "uses_index",
+                "seq_scans_on_large_tables",
+                "partitions_scanned",
+            }
+    # Two customers (heaviest, median), two search words: each is its own row.
+    assert [q["subject"] for q in queries["customer_orders_by_status"]] == [
+        "heaviest customer",
+        "median customer",
+    ]
+    assert len(queries["product_search"]) == 2
+    (estimate,) = queries["admin_order_count_estimate"]
+    assert estimate["rows"] == 1 and estimate["estimated_count"] >= 0
+
+    # The plans name the indexes that serve them.
+    for query in queries["customer_orders_by_status"]:
+        assert query["plan"]["indexes"], query["plan"]
+    median = queries["customer_orders_by_status"][1]
+    assert set(median["plan"]["indexes"]) <= indexes_leading_with("orders", "user_id")
+    (payment,) = queries["payment_by_razorpay_order"]
+    assert payment["plan"]["indexes"] == ["idx_payment_transactions_razorpay"]
+    assert payment["rows"] == 1
+    (audit,) = queries["admin_user_audit_log"]
+    assert audit["plan"]["partitions_scanned"], audit["plan"]
+
+    # Side by side: RLS against the owner connection for every path RLS applies to, the
+    # plan's policies, and every plan index dropped; then the schema is as it was.
+    comparisons = report["comparisons"]
+    assert {(r["name"], r["rls_role"]) for r in comparisons["rls_cost"]} >= {
+        ("customer_orders_by_status", "customer"),
+        ("cart_items", "customer"),
+        ("admin_order_list", "admin_api"),
+        ("storefront_products", "anon"),
+    }
+    assert all(r["owner_rows"] == r["rls_rows"] for r in comparisons["rls_cost"])
+    assert {r["name"] for r in comparisons["plan_policies"]} == {
+        "customer_orders_by_status",
+        "admin_order_list",
+        "admin_order_count_estimate",
+        "cart_items",
+        "cart_totals",
+        "unread_notification_count",
+        "admin_user_audit_log",
+    }
+    assert sorted({r["index"] for r in comparisons["plan_indexes"]}) == PLAN_INDEXES
+    assert schema_fingerprint() == before
+
+    # Concurrent writes: exactly the stock there was is held or sold, the rest refused.
+    attempts = THREADS * WRITE_OPS
+    holds, checkouts = report["writes"]["stock_reservations"], report["writes"]["checkouts"]
+    assert (holds["succeeded"], holds["refused_insufficient_stock"]) == (
+        attempts // 2,
+        attempts - attempts // 2,
+    )
+    assert holds["stock"]["problems"] == checkouts["stock"]["problems"] == []
+    assert (holds["stock"]["available"], holds["stock"]["reserved"]) == (0, attempts // 2)
+    assert (checkouts["succeeded"], checkouts["orders_placed"]) == (attempts * 3 // 4,) * 2
+    assert checkouts["refused_insufficient_stock"] == attempts - attempts * 3 // 4
+    assert (checkouts["stock"]["available"], checkouts["stock"]["reserved"]) == (0, 0)
+    assert holds["error_count"] == checkouts["error_count"] == 0
+    assert report["goals"]["zero_oversell"] is True
+
+    # The report: Markdown with every query, and the chart.
+    page = (tmp_path / "report.md").read_text()
+    assert all(f"| {path.name} |" in page for path in HOT_PATHS)
+    assert "![p50 and p95 per read path](latency.png)" in page
+    assert (tmp_path / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

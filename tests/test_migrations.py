@@ -1,6 +1,7 @@
 """The migration history is reversible: to zero and forward again leaves the same schema,
 with every table holding rows as a shop's do."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -59,8 +60,21 @@ SNAPSHOT_QUERIES = {
 LONG_AGO = datetime(2020, 1, 15, 12, 0, tzinfo=UTC)
 
 
+# Monthly partitions are made at run time (`manage.py partitions`, seed_volume), not by the
+# migrations: earlier tests may have left some, which a migration back does not bring back.
+MONTHLY_PARTITION = re.compile(r"_p\d{4}_\d{2}")
+
+
 def schema_snapshot() -> dict[str, set[tuple]]:
     return {name: set(fetch(sql)) for name, sql in SNAPSHOT_QUERIES.items()}
+
+
+def migrations_own(snapshot: dict[str, set[tuple]]) -> dict[str, set[tuple]]:
+    """The snapshot without the monthly partitions' objects."""
+    return {
+        name: {row for row in rows if not MONTHLY_PARTITION.search(" ".join(map(str, row)))}
+        for name, rows in snapshot.items()
+    }
 
 
 def fill_every_table() -> None:
@@ -113,7 +127,7 @@ def test_the_whole_history_migrates_to_zero_and_back_with_rows_in_every_table():
     assert leftovers == {name: set() for name in leftovers}
 
     call_command("migrate", verbosity=0)
-    assert schema_snapshot() == migrated
+    assert migrations_own(schema_snapshot()) == migrations_own(migrated)
 
 
 @pytest.mark.django_db

@@ -30,7 +30,8 @@ SNAPSHOT_QUERIES = {
           AND a.attnum > 0 AND NOT a.attisdropped""",
     "constraints": """
         SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
-        FROM pg_constraint WHERE connamespace = 'public'::regnamespace""",
+        FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+          AND conparentid = 0  -- a partition's clone of its parent's constraint follows it""",
     "indexes": """
         SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'""",
     "triggers": """

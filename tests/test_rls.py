@@ -119,6 +119,13 @@ def test_admin_helpers_are_security_definer_private_and_pinned():
     assert fetch_one("SELECT has_schema_privilege('anon', 'private', 'USAGE')") is False
 
 
+def test_has_role_is_plpgsql_so_its_plan_is_cached_not_made_at_every_call():
+    language = "SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang"
+    assert fetch_one(f"{language} WHERE p.oid = 'private.has_role(text[])'::regprocedure") == (
+        "plpgsql"
+    )
+
+
 @pytest.mark.parametrize(
     ("role_names", "is_admin", "is_super_admin"),
     [

@@ -4,7 +4,6 @@ Delivery logs are evidence of what was sent: view only, on their own page and in
 """
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from notifications.models import (
     Notification,
@@ -12,7 +11,12 @@ from notifications.models import (
     NotificationPreference,
     NotificationTemplate,
 )
-from shop.admin_base import ReadOnlyAdmin, ShopModelAdmin, ShopTabularInline, SoftDeleteAdmin
+from shop.admin_base import (
+    ReadOnlyAdmin,
+    ShopModelAdmin,
+    SoftDeleteAdmin,
+    ViewOnlyInline,
+)
 
 DELIVERY_COLUMNS = (
     "channel",
@@ -34,18 +38,9 @@ class NotificationTemplateAdmin(SoftDeleteAdmin):
     ordering = ("code", "channel")
 
 
-class DeliveryLogInline(ShopTabularInline):
+class DeliveryLogInline(ViewOnlyInline):
     model = NotificationDeliveryLog
     fields = readonly_fields = DELIVERY_COLUMNS
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Notification)

@@ -124,7 +124,7 @@ class Notification(SoftDeleteModel):
             # Serves: the unread count of a user (the plan's idx_notifications_user_read).
             models.Index(
                 fields=["user", "is_read"],
-                condition=models.Q(deleted_at__isnull=True),
+                condition=models.Q(is_deleted=False),
                 name="idx_notifications_user_read",
             ),
             # Serves: a user's notifications filtered by type and read state, newest first.
@@ -133,7 +133,7 @@ class Notification(SoftDeleteModel):
                 "type",
                 "is_read",
                 models.F("created_at").desc(),
-                condition=models.Q(deleted_at__isnull=True),
+                condition=models.Q(is_deleted=False),
                 name="idx_notifications_composite",
             ),
         ]

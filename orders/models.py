@@ -447,11 +447,13 @@ class Order(SoftDeleteModel):
         indexes = [
             # Serves: the admin's order lists by status, newest first (all rows, plan 1.3).
             models.Index(fields=["order_status", "-created_at"], name="idx_orders_status_dates"),
-            # Serves: a customer's order history filtered by order/payment status, newest first.
+            # Serves: a customer's orders of one status, newest first, read in index order; a
+            # payment status filter on top is checked in the index too. (The plan put
+            # payment_status before created_at, which only sorts within one payment status.)
             # Also covers the plan's idx_orders_user_status, its prefix (notes §12). It has a
             # WHERE clause, so the user FK keeps its own index for ON DELETE SET NULL.
             models.Index(
-                fields=["user", "order_status", "payment_status", "-created_at"],
+                fields=["user", "order_status", "-created_at", "payment_status"],
                 condition=models.Q(is_deleted=False),
                 name="idx_orders_composite",
             ),

@@ -1,14 +1,16 @@
 """Product search as you type (catalog.selectors.search_products) and lookup by SKU."""
 
+from contextlib import nullcontext
+
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Product, ProductStatus
 from catalog.selectors import SkuMatch, product_by_sku, search_products
 from shop.db.rls import acting_as_anon
 from tests.factories import ProductFactory, ProductVariantFactory
-from tests.support import execute
+from tests.support import execute, fetch
 
 pytestmark = pytest.mark.django_db
 
@@ -195,13 +197,54 @@ def plans_of(call) -> list[str]:
     return plans
 
 
-def test_search_uses_the_gin_index(catalogue):
+def nested_plans(call) -> list[str]:
+    """The plan of every statement ``call`` runs, the bodies of functions included: what
+    ``auto_explain`` logs, received as notices (``EXPLAIN`` of a call shows only a Function
+    Scan)."""
+    plans: list[str] = []
+
+    def logged(notice) -> None:
+        plans.append(notice.message_primary)
+
+    connection.ensure_connection()
+    connection.connection.add_notice_handler(logged)
+    execute("LOAD 'auto_explain'")
+    execute(
+        "SET LOCAL auto_explain.log_min_duration = 0;"
+        "SET LOCAL auto_explain.log_nested_statements = on;"
+        "SET LOCAL client_min_messages = log"
+    )
+    try:
+        call()
+    finally:
+        execute("SET LOCAL client_min_messages = notice")
+        connection.connection.remove_notice_handler(logged)
+    return plans
+
+
+def test_search_uses_the_gin_index_even_for_a_client_key(catalogue):
     product("Linen Kurta")
 
-    [plan] = plans_of(lambda: search_products(query="lin kur"))
+    for acting in (nullcontext, acting_as_anon):
 
-    assert "Bitmap Index Scan on idx_products_search_vector" in plan
-    assert "Seq Scan" not in plan
+        def search(acting=acting):
+            with acting():
+                search_products(query="lin kur")
+
+        plans = nested_plans(search)
+        [body] = [plan for plan in plans if "FROM public.products p," in plan]
+        assert "Bitmap Index Scan on idx_products_search_vector" in body, body
+        assert "Seq Scan" not in body, body
+
+
+def test_client_keys_call_the_search_function_directly(kurtas):
+    hidden = product("Linen Draft", status=ProductStatus.DRAFT)
+    with acting_as_anon():
+        found = fetch("SELECT id FROM search_products('lin')")
+    with pytest.raises(DatabaseError, match="max_results=101 is out of range"), acting_as_anon():
+        execute("SELECT * FROM search_products('lin', 101)")
+    assert {row[0] for row in found} == {k.id for k in kurtas[:3]}
+    assert hidden.id not in {row[0] for row in found}
 
 
 def test_sku_lookups_use_the_unique_indexes(catalogue):

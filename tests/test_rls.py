@@ -12,7 +12,15 @@ from django.db import DatabaseError
 
 from catalog.models import Product
 from shop.db.rls import acting_as, acting_as_anon, acting_as_service
-from tests.factories import OrderFactory, ProductFactory, RoleFactory, UserFactory, UserRoleFactory
+from tests.factories import (
+    CartFactory,
+    CartItemFactory,
+    OrderFactory,
+    ProductFactory,
+    RoleFactory,
+    UserFactory,
+    UserRoleFactory,
+)
 from tests.support import execute, fetch, fetch_one
 
 pytestmark = pytest.mark.django_db
@@ -216,7 +224,7 @@ def test_every_column_a_policy_filters_by_leads_an_index():
         (table, column)
         for table, sql in expressions
         for column in re.findall(r"\((\w+) = \( SELECT auth\.uid\(\)", sql)
-        + re.findall(r"\((\w+) IN \( SELECT \w+\.id", sql)
+        + re.findall(r"\(parent\.id = \w+\.(\w+)\)", sql)
     }
     assert ("orders", "user_id") in filtered and ("cart_items", "cart_id") in filtered
     indexed = set(
@@ -228,6 +236,65 @@ def test_every_column_a_policy_filters_by_leads_an_index():
         )
     )
     assert filtered - indexed == set()
+
+
+def test_child_rows_look_up_their_own_parent_by_primary_key():
+    policies = fetch(
+        "SELECT tablename, policyname, coalesce(qual, '') || ' ' || coalesce(with_check, '') "
+        "FROM pg_policies WHERE schemaname = 'public'"
+    )
+    lookups = {
+        (table, parent, child_table, key)
+        for table, _, sql in policies
+        for parent, child_table, key in re.findall(
+            r"FROM (\w+) parent\s+WHERE \(parent\.id = (\w+)\.(\w+)\)", sql
+        )
+    }
+    # The key is the policy's own table's column, never a column of the parent of that name.
+    assert {(t, p, k) for t, p, c, k in lookups if c == t} == {
+        ("cart_items", "carts", "cart_id"),
+        ("wishlist_items", "wishlists", "wishlist_id"),
+        ("order_items", "orders", "order_id"),
+        ("invoices", "orders", "order_id"),
+        ("invoice_versions", "invoices", "invoice_id"),
+        ("invoice_line_items", "invoices", "invoice_id"),
+        ("product_variants", "products", "product_id"),
+        ("product_faqs", "products", "product_id"),
+        ("reviews", "products", "product_id"),
+        ("product_questions", "products", "product_id"),
+        ("product_categories", "products", "product_id"),
+        ("product_categories", "tiers", "tier_id"),
+        ("collection_products", "products", "product_id"),
+        ("collection_products", "collections", "collection_id"),
+        ("blog_subsections", "blogs", "blog_id"),
+    }
+    assert all(c == t for t, _, c, _ in lookups), lookups
+    # "key IN (SELECT id FROM parent)" reads every parent row the role may see; only the
+    # invitation rule keeps that form, over the handful of admin roles.
+    whole_parent = {(table, name) for table, name, sql in policies if "IN ( SELECT" in sql}
+    assert whole_parent == {
+        ("invitation", "invitation_admin_insert"),
+        ("invitation", "invitation_admin_update"),
+    }
+
+
+def test_a_cart_s_lines_probe_their_cart_by_primary_key_not_every_cart():
+    customer = UserFactory()
+    cart = CartFactory(user=customer)
+    CartItemFactory.create_batch(2, cart=cart)
+    CartFactory.create_batch(3)
+    with acting_as(customer):
+        execute("SET LOCAL enable_seqscan = off")
+        plan = "\n".join(
+            row[0]
+            for row in fetch(
+                "EXPLAIN (COSTS OFF) SELECT id, quantity FROM cart_items WHERE cart_id = %s",
+                [cart.id],
+            )
+        )
+        assert len(fetch("SELECT id FROM cart_items WHERE cart_id = %s", [cart.id])) == 2
+    assert "Index Cond: (id = cart_items.cart_id)" in plan, plan
+    assert "hashed SubPlan" not in plan, plan
 
 
 def test_no_function_has_a_mutable_search_path():

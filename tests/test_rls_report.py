@@ -62,10 +62,28 @@ def test_every_table_in_public_is_listed_with_row_level_security_on():
     report = rls_report_markdown()
     for table in tables:
         assert summary_row(report, table).startswith(f"| {table} | on | no |")
-    listed = [line.split(" | ")[0][2:] for line in report.splitlines() if line.startswith("| ")]
+    summary = report.split("## Every table", 1)[1].split("## Policies", 1)[0]
+    listed = [line.split(" | ")[0][2:] for line in summary.splitlines() if line.startswith("| ")]
     assert listed[1:] == sorted(tables)  # after the header row
     assert "Row level security is on for every table in `public`." in report
     assert "OFF" not in report
+
+
+def test_functions_a_client_may_call_are_listed():
+    report = rls_report_markdown()
+    functions = report.split("## Functions a client may call", 1)[1].split("## ", 1)[0]
+    rows = [line for line in functions.splitlines() if line.startswith("| `")]
+    assert [row.split(" | ")[0] for row in rows] == [
+        "| `_pgtrigger_should_ignore(name)`",
+        "| `search_products(text,integer)`",
+        "| `uuid_generate_v7()`",
+    ]
+    assert rows[1] == (
+        "| `search_products(text,integer)` | yes | yes | yes | Products for sale matching every "
+        "word of query as a prefix, best first: ids and ranks. |"
+    )
+    # Trigger functions and the private helpers are not callable through the API.
+    assert "audit_row_change" not in functions and "has_role" not in functions
 
 
 def test_a_known_policy_is_shown_exactly():
@@ -83,7 +101,10 @@ def test_a_known_policy_is_shown_exactly():
         "  - using `(user_id = ( SELECT auth.uid() AS uid))`\n"
     )
     # The deparser's line breaks inside subqueries are folded onto one line.
-    assert "  - using `(cart_id IN ( SELECT carts.id FROM carts))`\n" in report
+    assert (
+        "  - using `(EXISTS ( SELECT FROM carts parent WHERE (parent.id = cart_items.cart_id)))`\n"
+        in report
+    )
     assert "- `reviews_public_select`: SELECT to anon, authenticated, permissive\n" in report
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.models import Inventory
 from catalog.selectors import for_sale, search_products
-from notifications.models import Notification
+from notifications.selectors import unread_count
 from orders.models import CartItem, CartTotal, Order, PaymentTransaction
 from shop.models import AuditLog
 from shop.perf.bench_measure import (
@@ -301,21 +301,11 @@ def cart_totals(s: Subjects) -> list[Case]:
     ]
 
 
-def unread_count(user: User) -> int:
-    """The unread badge: written with ``deleted_at IS NULL``, the predicate of the partial index
-    idx_notifications_user_read. The default manager's ``NOT is_deleted`` selects the same rows,
-    but the planner cannot prove it implies the predicate, and falls back to the plain user_id
-    index and the heap (8 times slower for the heaviest reader at scale 1)."""
-    return Notification.all_objects.filter(
-        user=user, is_read=False, deleted_at__isnull=True
-    ).count()
-
-
 def unread_notifications(s: Subjects) -> list[Case]:
     return [
         Case(
             f"{label} reader",
-            captured_statement(lambda user=user: unread_count(user)),
+            captured_statement(lambda user=user: unread_count(user=user)),
             user,
         )
         for label, user in s.notified.items()

@@ -59,8 +59,11 @@ with row level security on and no policy is closed to both roles.
 - Every policy names its role (`TO authenticated`), and calls `auth.uid()` and the admin helpers
   as `(select auth.uid())`, shown below as `( SELECT auth.uid() AS uid)`: PostgreSQL evaluates it
   once per statement (an InitPlan), not once per row.
-- A child row follows its parent: `cart_id IN ( SELECT carts.id FROM carts)` applies the
-  `carts` policies, so the child is visible only while its parent is.
+- A child row follows its parent: `EXISTS ( SELECT FROM carts parent WHERE parent.id =
+  cart_items.cart_id)` applies the `carts` policies, so the child is visible only while its
+  parent is. PostgreSQL looks the parent up by primary key for each row it checks
+  (`shop.db.policies.follows`); the first form, `cart_id IN (SELECT id FROM carts)`, read
+  every cart the role may see for each statement.
 - Partitions are closed: clients read a partitioned table through its parent, whose policies
   apply. PostgreSQL does not copy row level security to a new partition, so every partition
   added later (a month of `audit_logs`, `notifications`, `payment_webhook_logs`) must be
@@ -195,6 +198,29 @@ def read_tables() -> list[Table]:
     return sorted(tables.values(), key=lambda table: table.name)
 
 
+def read_functions() -> list[tuple[str, bool, bool, bool, str]]:
+    """Functions in ``public`` a client role may call (PostgREST exposes them as ``rpc``):
+    signature, SECURITY DEFINER, callable by anon, by authenticated, and the comment.
+    Trigger functions are left out: they cannot be called, only fired."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT p.oid::regprocedure::text, p.prosecdef,
+                   has_function_privilege(%(anon)s, p.oid, 'EXECUTE'),
+                   has_function_privilege(%(authenticated)s, p.oid, 'EXECUTE'),
+                   coalesce(obj_description(p.oid, 'pg_proc'), '')
+            FROM pg_proc p
+            WHERE p.pronamespace = 'public'::regnamespace
+              AND p.prorettype <> 'trigger'::regtype
+              AND (has_function_privilege(%(anon)s, p.oid, 'EXECUTE')
+                   OR has_function_privilege(%(authenticated)s, p.oid, 'EXECUTE'))
+            ORDER BY 1
+            """,
+            {"anon": ANON, "authenticated": AUTHENTICATED},
+        )
+        return cursor.fetchall()
+
+
 def code(text: str) -> str:
     """``text`` as a Markdown code span, on one line (the deparser breaks subqueries)."""
     text = re.sub(r"\s*\n\s*", " ", text)
@@ -253,6 +279,23 @@ def rls_report_markdown() -> str:
             if check is not None:
                 lines.append(f"  - with check {code(check)}")
         lines.append("")
+
+    lines += [
+        "## Functions a client may call",
+        "",
+        "Functions in `public` that `anon` or `authenticated` may execute (PostgREST serves them",
+        "as `rpc`). A `SECURITY DEFINER` one runs as its owner, outside row level security, so it",
+        "applies the rule it serves itself.",
+        "",
+        "| function | security definer | anon | authenticated | what it does |",
+        "|---|---|---|---|---|",
+    ]
+    for signature, definer, anon, authenticated, comment in read_functions():
+        lines.append(
+            f"| {code(signature)} | {'yes' if definer else 'no'} | {'yes' if anon else 'no'} "
+            f"| {'yes' if authenticated else 'no'} | {comment} |"
+        )
+    lines.append("")
 
     closed = [table for table in tables if table.rls and not table.policies]
     lines += [

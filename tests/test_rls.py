@@ -11,6 +11,16 @@ import pytest
 from django.db import DatabaseError
 
 from catalog.models import Product
+from shop.db.policies import (
+    DELETE,
+    SELECT,
+    UPDATE,
+    access,
+    admins,
+    owner,
+    replace_policies_sql,
+    rewritten,
+)
 from shop.db.rls import acting_as, acting_as_anon, acting_as_service
 from tests.factories import (
     CartFactory,
@@ -276,6 +286,28 @@ def test_child_rows_look_up_their_own_parent_by_primary_key():
         ("invitation", "invitation_admin_insert"),
         ("invitation", "invitation_admin_update"),
     }
+
+
+def test_a_rewritten_rule_replaces_only_the_policies_it_changes_and_reverses():
+    landed = [access("notes", owner(SELECT, UPDATE)), access("tags", admins(SELECT))]
+    [notes] = rewritten(landed, {"user_id = ": "author_id = "})
+    sql, reverse_sql = replace_policies_sql(landed, [notes])
+    assert sql.splitlines() == [
+        'DROP POLICY "notes_owner_select" ON public."notes";',
+        'CREATE POLICY "notes_owner_select" ON public."notes" AS PERMISSIVE FOR SELECT TO '
+        "authenticated USING (author_id = (select auth.uid()));",
+        'DROP POLICY "notes_owner_update" ON public."notes";',
+        'CREATE POLICY "notes_owner_update" ON public."notes" AS PERMISSIVE FOR UPDATE TO '
+        "authenticated USING (author_id = (select auth.uid())) "
+        "WITH CHECK (author_id = (select auth.uid()));",
+    ]
+    assert reverse_sql.splitlines()[1] == (
+        'CREATE POLICY "notes_owner_select" ON public."notes" AS PERMISSIVE FOR SELECT TO '
+        "authenticated USING (user_id = (select auth.uid()));"
+    )
+    # Who may do what is a new table_access_sql, never a rewrite.
+    with pytest.raises(ValueError, match="notes: policies or privileges differ"):
+        replace_policies_sql(landed, [access("notes", owner(SELECT, UPDATE, DELETE))])
 
 
 def test_a_cart_s_lines_probe_their_cart_by_primary_key_not_every_cart():

@@ -7,17 +7,14 @@ from importlib import import_module
 
 from django.db import migrations
 
-from shop.db.policies import access, admins, everyone_reads, parent_visible, replace_policies_sql
+from shop.db.policies import parent_visible, replace_policies_sql, rewritten
 
 LANDED = import_module("content.migrations.0003_row_level_security")
 
-TABLES = [
-    access(
-        "blog_subsections",
-        everyone_reads(f"NOT is_deleted AND {parent_visible('blogs', 'blog_id')}"),
-        admins(),
-    ),
-]
+TABLES = rewritten(
+    LANDED.TABLES,
+    {"blog_id IN (SELECT id FROM public.blogs)": parent_visible("blogs", "blog_id")},
+)
 
 
 class Migration(migrations.Migration):

@@ -18,7 +18,7 @@ change a table's access in a new migration, never by editing an applied one.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 ANON = "anon"
 AUTHENTICATED = "authenticated"
@@ -152,6 +152,26 @@ def replace_policies_sql(
                     old_policies[policy.name].create_sql(new.table),
                 ]
     return "\n".join(forward), "\n".join(reverse)
+
+
+def rewritten(tables: Iterable[TableAccess], replacements: dict[str, str]) -> list[TableAccess]:
+    """The accesses of ``tables`` whose policies use a condition of ``replacements``, with it
+    replaced in every ``USING`` and ``WITH CHECK``: for a migration that changes how a rule is
+    written, not what it allows (see :func:`replace_policies_sql`)."""
+
+    def rewrite(sql: str | None) -> str | None:
+        for old, new in replacements.items():
+            sql = sql.replace(old, new) if sql is not None else None
+        return sql
+
+    changed = []
+    for table in tables:
+        policies = tuple(
+            replace(p, using=rewrite(p.using), check=rewrite(p.check)) for p in table.policies
+        )
+        if policies != table.policies:
+            changed.append(replace(table, policies=policies))
+    return changed
 
 
 # --- Who may do what: the patterns every table's access is built from. ---------------------------

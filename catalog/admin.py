@@ -15,14 +15,12 @@ cannot read: a server error). A product's categories are two fields of its form 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.contrib.postgres.search import SearchQuery
 from django.db.models import F, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from catalog.models import (
-    SEARCH_CONFIG,
     AdjustmentReason,
     Collection,
     CollectionProduct,
@@ -40,7 +38,7 @@ from catalog.models import (
     Tier,
     VariantInventoryAdjustment,
 )
-from catalog.selectors import prefix_terms
+from catalog.selectors import matches_words
 from shop.admin_base import (
     ShopModelAdmin,
     ShopStackedInline,
@@ -385,9 +383,7 @@ class ProductAdmin(SoftDeleteAdmin):
             return queryset, False
         variant_skus = ProductVariant.objects.filter(sku=term).values("product_id")
         matches = Q(sku=term) | Q(slug=term) | Q(pk__in=variant_skus)
-        words = prefix_terms(term)
-        if words is not None:
-            matches |= Q(search_vector=SearchQuery(words, search_type="raw", config=SEARCH_CONFIG))
+        matches |= Q(matches_words(term))
         return queryset.filter(matches), False
 
 

@@ -8,7 +8,7 @@ is the search vector itself.
 import re
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, F, Func, QuerySet, Value
 
 from catalog.models import Product, ProductStatus, ProductVariant
 
@@ -57,19 +57,20 @@ def search_products(*, query: str, limit: int = 20) -> list[Product]:
     )
 
 
-def prefix_terms(query: str) -> str | None:
-    """``query`` as ``to_tsquery`` input in which every word must match as a prefix.
+def matches_words(query: str) -> Func:
+    """A filter: the product's ``search_vector`` matches every word of ``query`` as a prefix.
 
-    Each whitespace-separated word is quoted (quotes and backslashes escaped), so what a user
-    types is text, never operators: ``to_tsquery`` splits a quoted word into lexemes with the
-    same parser as the products' vector (``t-sh`` matches ``t-shirt``) and drops punctuation
-    (``&``, ``|``, ``!``, ``(``). ``None`` if there is no word.
+    The words become a tsquery in the database (``private.prefix_tsquery``, which
+    ``public.search_products`` uses too): what a user types is text, never operators. A query
+    without a word matches nothing.
     """
-    words = UNSTORABLE.sub(" ", query).split()
-    if not words:
-        return None
-    return " & ".join(
-        "'{}':*".format(word.replace("\\", "\\\\").replace("'", "''")) for word in words
+    typed = Func(Value(UNSTORABLE.sub(" ", query)), function="private.prefix_tsquery")
+    return Func(
+        F("search_vector"),
+        typed,
+        template="%(expressions)s",
+        arg_joiner=" @@ ",
+        output_field=BooleanField(),
     )
 
 

@@ -242,6 +242,17 @@ def test_product_search(super_admin_client, search):
     assert listed(response) == [kurta.pk]
 
 
+def test_product_search_finds_drafts_by_words_and_reads_operators_as_text(super_admin_client):
+    draft = ProductFactory(name="Linen Draft", status="draft", tags=[], description="")
+    ProductFactory(name="Silk Saree", tags=[], description="")
+
+    def found(search: str) -> list:
+        return listed(super_admin_client.get(url(Product, "changelist"), {"q": search}))
+
+    assert found("lin dra") == [draft.pk]
+    assert found("silk | !dra") == []  # every word must match: "|" is not "or"
+
+
 @pytest.mark.parametrize(
     "factory",
     [

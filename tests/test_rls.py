@@ -133,6 +133,8 @@ def test_admin_helpers_are_security_definer_private_and_pinned():
         ("is_admin", False, "s", ['search_path=""'], False, True),
         ("is_super_admin", False, "s", ['search_path=""'], False, True),
         ("next_order_number", True, "v", ['search_path=""'], False, True),
+        # Called by public.search_products (as its owner) and the admin (the owner).
+        ("prefix_tsquery", False, "i", ['search_path=""'], False, False),
     ]
     assert fetch_one("SELECT has_schema_privilege('anon', 'private', 'USAGE')") is False
 

@@ -36,17 +36,42 @@ def rows(sql: str, params: list | None = None) -> list[tuple]:
 
 
 def largest_tables() -> list[Finding]:
+    """The largest tables, a partitioned one with its partitions, and how many rows the planner
+    thinks they hold: an estimate only ``ANALYZE`` (or autovacuum) makes, so a table loaded
+    since says so instead of showing a stale count."""
     return [
-        Finding("info", "table size", table, f"{size} total, about {estimate} rows")
-        for table, size, estimate in rows(
-            """SELECT c.relname, pg_size_pretty(pg_total_relation_size(c.oid)),
-                      greatest(c.reltuples, 0)::bigint
-               FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
-                 AND c.relkind IN ('r', 'p')
-               ORDER BY pg_total_relation_size(c.oid) DESC, c.relname LIMIT %s""",
+        Finding("info", "table size", table, f"{size} total, {row_estimate(*estimate)}")
+        for table, size, *estimate in rows(
+            f"""SELECT c.relname, pg_size_pretty(sum(pg_total_relation_size(leaf.oid))),
+                       sum(greatest(leaf.reltuples, 0))::bigint,
+                       bool_or({NEVER_ANALYZED}), sum(s.n_mod_since_analyze) FILTER (WHERE {STALE})
+                FROM pg_class c
+                -- A plain table is its own leaf; pg_partition_tree lists only partitions.
+                CROSS JOIN LATERAL (SELECT relid FROM pg_partition_tree(c.oid) WHERE isleaf
+                                    UNION SELECT c.oid WHERE c.relkind = 'r') tree
+                JOIN pg_class leaf ON leaf.oid = tree.relid
+                LEFT JOIN pg_stat_user_tables s ON s.relid = leaf.oid
+                WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+                  AND NOT c.relispartition
+                GROUP BY c.relname
+                ORDER BY sum(pg_total_relation_size(leaf.oid)) DESC, c.relname LIMIT %s""",
             [LARGEST],
         )
     ]
+
+
+# A table (or partition) holding data that was never analyzed: reltuples is -1 until then.
+NEVER_ANALYZED = "leaf.reltuples < 0 AND pg_relation_size(leaf.oid) > 0"
+# Analyzed, but changed since by more than makes autovacuum analyze it again (its defaults).
+STALE = "leaf.reltuples >= 0 AND s.n_mod_since_analyze > 50 + 0.1 * leaf.reltuples"
+
+
+def row_estimate(rows_estimated: int, never_analyzed: bool, changed_since: int | None) -> str:
+    if never_analyzed:
+        return "not analyzed yet (ANALYZE gives a row estimate)"
+    if changed_since:
+        return f"not analyzed since {changed_since:,} row changes (was about {rows_estimated:,})"
+    return f"about {rows_estimated:,} rows"
 
 
 def largest_indexes() -> list[Finding]:
@@ -193,4 +218,19 @@ CHECKS: list[Callable[[], list[Finding]]] = [
 
 
 def health_findings() -> list[Finding]:
-    return [finding for check in CHECKS for finding in check()]
+    """Every check's findings, the worst first."""
+    findings = [finding for check in CHECKS for finding in check()]
+    return sorted(findings, key=lambda f: (-LEVELS.index(f.level), f.check, f.subject))
+
+
+def verdict(findings: list[Finding]) -> str:
+    """One line: how many findings of each level, and the worst of them."""
+    number = {level: sum(f.level == level for f in findings) for level in LEVELS}
+    counts = (
+        f"{number['error']} error{'s' * (number['error'] != 1)}, "
+        f"{number['warning']} warning{'s' * (number['warning'] != 1)}, {number['info']} info"
+    )
+    worst = findings[0] if findings else None
+    if worst is None or worst.level == "info":
+        return f"Healthy: {counts}."
+    return f"Needs attention: {counts}; worst: {worst.level} {worst.check}, {worst.subject}."

@@ -193,10 +193,15 @@ LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('shop.seeds.apply_defaults'))"
 
 @dataclass
 class SeedReport:
-    """What a run did: one line per created row or notable row kept, and the counts."""
+    """What a run did: one line per created row or notable row kept, and the counts.
+
+    ``notes`` are the lines about notable rows kept (an admin deleted a default): worth saying
+    on every run, where a line per created row is not.
+    """
 
     dry_run: bool
     lines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     created: int = 0
     kept: int = 0
 
@@ -209,6 +214,7 @@ class SeedReport:
         self.kept += 1
         if what:
             self.lines.append(f"kept {what}")
+            self.notes.append(f"kept {what}")
 
     @property
     def summary(self) -> str:

@@ -1,6 +1,27 @@
-"""Tests run against PostgreSQL: DATABASE_URL when set, else the embedded server."""
+"""Tests run against PostgreSQL: DATABASE_URL when set, else the embedded server.
+
+Each pytest-xdist worker has a test database of its own, copied from one migrated template
+(``tests/template_db.py``).
+"""
 
 import pytest
+
+from tests.template_db import use_migrated_template
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, django_db_use_migrations, django_db_blocker
+):
+    if django_db_use_migrations:
+        with django_db_blocker.unblock():
+            use_migrated_template()
+
+
+def pytest_collection_modifyitems(items):
+    """The slowest tests first, so that pytest-xdist starts them at once on different workers
+    instead of leaving one of them to the end of the run."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)

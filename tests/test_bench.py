@@ -7,10 +7,11 @@ that serve them, and that the side-by-side variants leave the schema as it was.
 """
 
 import json
+import sys
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from shop.perf.bench_queries import HOT_PATHS
 from tests.support import fetch
@@ -159,3 +160,15 @@ def test_bench_measures_every_hot_path_and_oversells_nothing(tiny_shop, tmp_path
     assert all(f"| {path.name} |" in page for path in HOT_PATHS)
     assert "![p50 and p95 per read path](latency.png)" in page
     assert (tmp_path / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.django_db  # nothing is written: no need of the module's transactional tests
+def test_a_report_without_matplotlib_is_refused_before_the_run(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if the bench extra is missing
+    with pytest.raises(CommandError) as refused:
+        call_command("bench", "--report", str(tmp_path), stdout=StringIO(), stderr=StringIO())
+    assert str(refused.value) == (
+        "bench --report draws its chart with matplotlib, which is not installed: "
+        'pip install -e ".[bench]" (or run without --report).'
+    )
+    assert list(tmp_path.iterdir()) == []

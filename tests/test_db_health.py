@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from shop.health import health_findings
+from shop.health import health_findings, largest_tables
 from tests.factories import AuditLogFactory, InventoryFactory
 from tests.support import execute
 
@@ -72,6 +72,48 @@ def test_stock_that_disagrees_with_its_ledger_is_an_error(healthy):
     execute("UPDATE inventory SET available_quantity = 7 WHERE id = %s", [row.pk])
     execute("SET LOCAL session_replication_role = origin")
     assert problems() == {("error", "stock ledger drift", f"inventory {row.pk}")}
+
+
+def test_the_report_ends_with_a_verdict_naming_the_worst_finding(healthy):
+    info = sum(f.level == "info" for f in health_findings())
+    assert db_health().splitlines()[-1] == f"Healthy: 0 errors, 0 warnings, {info} info."
+
+    execute("CREATE INDEX orders_user_id_again ON orders (user_id)")
+    execute("CREATE TABLE public.scratch (id int PRIMARY KEY)")
+    info = sum(f.level == "info" for f in health_findings())
+    assert db_health().splitlines()[-1] == (
+        f"Needs attention: 1 error, 1 warning, {info} info; "
+        "worst: error row level security off, scratch."
+    )
+
+
+def flush_statistics() -> None:
+    """A session's counts of changed rows reach the shared statistics when it is idle after a
+    commit, at most once a second unless asked: this asks, for the next idle moment."""
+    execute("SELECT pg_stat_force_next_flush()")
+
+
+@pytest.mark.django_db(transaction=True)  # the statistics of committed changes are read
+def test_a_table_s_row_estimate_says_when_no_analyze_made_it():
+    def estimate() -> str:
+        [size] = [f.detail for f in largest_tables() if f.subject == "scratch_load"]
+        return size.split(" total, ")[1]
+
+    # Autovacuum off: the test decides when the table is analyzed.
+    execute("CREATE TABLE public.scratch_load (n int) WITH (autovacuum_enabled = off)")
+    try:
+        execute("INSERT INTO scratch_load SELECT generate_series(1, 20000)")
+        flush_statistics()
+        assert estimate() == "not analyzed yet (ANALYZE gives a row estimate)"
+        execute("ANALYZE scratch_load")
+        assert estimate() == "about 20,000 rows"
+        execute("DELETE FROM scratch_load WHERE n <= 5000")
+        flush_statistics()
+        assert estimate() == "not analyzed since 5,000 row changes (was about 20,000)"
+        execute("ANALYZE scratch_load")
+        assert estimate() == "about 15,000 rows"
+    finally:
+        execute("DROP TABLE scratch_load")
 
 
 def test_json_output_and_exit_status(healthy):

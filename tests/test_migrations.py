@@ -103,6 +103,7 @@ def partitions_holding_rows(table: str) -> set[str]:
     return {name for (name,) in fetch(f"SELECT DISTINCT tableoid::regclass::text FROM {table}")}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_whole_history_migrates_to_zero_and_back_with_rows_in_every_table():
     migrated = schema_snapshot()
@@ -131,6 +132,7 @@ def test_the_whole_history_migrates_to_zero_and_back_with_rows_in_every_table():
     assert migrations_own(schema_snapshot()) == migrations_own(migrated)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_a_partition_detached_as_expired_does_not_stop_the_migration_to_zero():
     factories.AuditLogFactory(timestamp=LONG_AGO)

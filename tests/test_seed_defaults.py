@@ -27,9 +27,10 @@ SEEDED_TABLES = (
 DEFAULT_ROWS = 5 + 22 + 54 + 9 + 1
 
 
-def seed(*args: str) -> list[str]:
+def seed(*args: str, verbosity: int = 2) -> list[str]:
+    """What ``seed_defaults`` prints; at ``-v 2`` by default, a line for each row created."""
     out = StringIO()
-    call_command("seed_defaults", *args, stdout=out)
+    call_command("seed_defaults", *args, verbosity=verbosity, stdout=out)
     return out.getvalue().splitlines()
 
 
@@ -88,6 +89,19 @@ def test_a_fresh_database_gets_exactly_the_defaults():
     assert list(
         InventoryLocation.objects.values_list("code", "name", "location_type", "is_default")
     ) == [("MAIN", "Main warehouse", "warehouse", True)]
+
+
+def test_by_default_only_the_summary_and_what_an_admin_removed_are_said():
+    assert seed(verbosity=1) == [f"created {DEFAULT_ROWS}, kept 0"]
+    Role.objects.get(name="support").delete()  # soft delete
+    assert seed(verbosity=1) == [
+        "kept role support deleted by an admin: not recreated",
+        f"created 0, kept {DEFAULT_ROWS}",
+    ]
+    assert seed("--dry-run", verbosity=1) == [
+        "kept role support deleted by an admin: not recreated",
+        f"would create 0, kept {DEFAULT_ROWS}",
+    ]
 
 
 def test_a_second_run_creates_nothing():

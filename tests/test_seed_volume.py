@@ -68,6 +68,8 @@ def schema() -> list[tuple]:
     )
 
 
+# The class shares one load: its tests stay together on one pytest-xdist worker.
+@pytest.mark.xdist_group("seed_volume_loaded_shop")
 class TestALoadedShop:
     """Read the shop one load made (at SCALE)."""
 
@@ -271,6 +273,7 @@ def test_a_row_without_its_parent_fails_the_whole_load(monkeypatch):
     assert schema() == before
 
 
+@pytest.mark.slow
 def test_the_same_seed_makes_the_same_shop_and_the_schema_stays():
     """Within one transaction now() stands still, so two loads may be compared row by row
     (order numbers aside: a sequence does not roll back)."""

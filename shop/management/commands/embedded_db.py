@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from shop.db import database_url
+
 
 class Command(BaseCommand):
     help = "Show the embedded PostgreSQL's URL, or stop it (it keeps running between commands)."
@@ -20,5 +22,9 @@ class Command(BaseCommand):
         if action == "uri":
             self.stdout.write(server.get_uri())
             return
+        # Loading the settings started a stopped server: stopping it again leaves it as it was.
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)
-        self.stdout.write(f"Stopped the embedded PostgreSQL in {server.pgdata}.")
+        if database_url.embedded_started_by_this_process:
+            self.stdout.write(f"The embedded PostgreSQL in {server.pgdata} was not running.")
+        else:
+            self.stdout.write(f"Stopped the embedded PostgreSQL in {server.pgdata}.")

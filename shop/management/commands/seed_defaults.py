@@ -14,8 +14,8 @@ from shop.seeds import DemoRefused, apply_defaults, load_demo
 class Command(BaseCommand):
     help = (
         "Create the default roles, permissions, role permissions, notification templates and "
-        "inventory location that are missing; never changes existing rows. Prints each row "
-        "created and a summary."
+        "inventory location that are missing; never changes existing rows. Prints a summary "
+        "and the defaults an admin removed; each row created with -v 2 or --dry-run."
     )
 
     def add_arguments(self, parser):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, dry_run: bool, demo: bool, **options):
+    def handle(self, *args, dry_run: bool, demo: bool, verbosity: int, **options):
         if dry_run and demo:
             raise CommandError("--demo cannot be combined with --dry-run.")
         try:
@@ -43,5 +43,6 @@ class Command(BaseCommand):
             raise CommandError(f"seed_defaults --demo refused: {error}") from error
         except (DatabaseError, ValidationError) as error:
             raise CommandError(f"seed_defaults failed, nothing was written: {error}") from error
-        for line in [*report.lines, report.summary, *demo_lines]:
+        rows = report.lines if dry_run or verbosity >= 2 else report.notes
+        for line in [*rows, report.summary, *demo_lines]:
             self.stdout.write(line)

@@ -26,6 +26,18 @@ def test_a_postgres_url_selects_the_project_backend():
     }
 
 
+def test_a_socket_directory_in_the_query_is_the_host_psql_is_given():
+    # The embedded server's URL: `manage.py dbshell` must reach that server, not the default one.
+    config = parse_database_url("postgresql://postgres:@/postgres?host=/tmp/shop-pgdata")
+    assert (config["HOST"], config["NAME"], config["OPTIONS"]) == (
+        "/tmp/shop-pgdata",
+        "postgres",
+        {},
+    )
+    client = connection.client.settings_to_cmd_args_env(config, [])[0]
+    assert client == ["psql", "-U", "postgres", "-h", "/tmp/shop-pgdata", "postgres"]
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [

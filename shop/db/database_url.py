@@ -39,6 +39,10 @@ def parse_database_url(url: str) -> dict:
         config = dj_database_url.parse(url, engine=ENGINE, conn_max_age=0)
     except ValueError as exc:
         raise DatabaseConfigError(f"DATABASE_URL is malformed: {exc}.") from exc
+    # A socket directory given as ?host=/path (the embedded server's URL) is Django's HOST:
+    # dbshell passes HOST to psql and ignores OPTIONS["host"], and would reach another server.
+    if not config.get("HOST") and "host" in config.get("OPTIONS", {}):
+        config["HOST"] = config["OPTIONS"].pop("host")
     if not config.get("NAME"):
         raise DatabaseConfigError(
             "DATABASE_URL names no database: add it after the host, e.g. "

@@ -37,12 +37,13 @@ def template_key() -> str:
 
 
 def template_name() -> str:
+    """Named after the database the settings give (read before the test database replaces it)."""
     return f"test_{connection.settings_dict['NAME']}_template_{template_key()}"
 
 
-def use_migrated_template() -> str:
+def use_migrated_template() -> None:
     """Make the migrated template if it is missing, and have Django create test databases
-    from it. Returns the template's name."""
+    from it."""
     name = template_name()
     with build_lock() as cursor:
         prefix = name.rsplit("_", 1)[0] + "_"
@@ -56,7 +57,6 @@ def use_migrated_template() -> str:
             # Renamed only once complete, so a template that exists is a whole one.
             cursor.execute(f'ALTER DATABASE "{name}_partial" RENAME TO "{name}"')
     connection.settings_dict["TEST"]["TEMPLATE"] = name
-    return name
 
 
 @contextmanager

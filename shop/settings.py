@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "orders",
     "content",
     "notifications",
+    "adoption",
 ]
 
 MIDDLEWARE = [

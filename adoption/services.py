@@ -1,0 +1,258 @@
+"""``import_legacy``: the legacy database into the new schema, every row imported or set aside.
+
+The order of work:
+
+1. the source: a schema of this database, or another database staged into ``legacy_source``;
+   refused, with nothing written, when it lacks a table or column the import reads;
+2. ``legacy_import.id_map``: the new UUIDv7 of every integer-keyed legacy row;
+3. one step per target table (:mod:`adoption.steps`), in the order of the foreign keys;
+4. the legacy tables without a place in the new schema, set aside whole;
+5. what the new schema derives: the order number sequence and invoice counters continue after
+   the highest imported number, one audit entry for the import, fresh statistics.
+
+With ``check=True`` all of it up to the writing runs inside one transaction that is rolled
+back: the report says what the import would do, and the target is left as it was.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import available_timezones
+
+from django.db import DatabaseError, connection, transaction
+
+from adoption import bookkeeping, source
+from adoption.columns import columns_of, source_columns_used, target_columns
+from adoption.errors import ImportRefused
+from adoption.mapping import TableMap
+from adoption.steps import Step, StepReport, literal, quote
+from adoption.tables import INTEGER_KEYED, INVOICE_NUMBER, MAPS, NO_TABLE_YET
+from shop.partitions import maintain_partitions_as_configured
+
+
+class Quiet:
+    """The progress display when nobody watches: ``progress(step, total)`` returns one."""
+
+    def __init__(self, step: str, total: int):
+        pass
+
+    def update(self, rows: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class ImportReport:
+    check: bool
+    source: str
+    zone: str
+    steps: list[StepReport] = field(default_factory=list)
+    derived: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def quarantined_rows(self) -> int:
+        return sum(step.quarantined_rows for step in self.steps)
+
+    @property
+    def reconciled(self) -> bool:
+        return all(step.reconciled for step in self.steps)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def import_legacy(
+    *,
+    source_schema: str | None = None,
+    source_url: str | None = None,
+    zone: str = "Asia/Kolkata",
+    check: bool = False,
+    batch_rows: int = 50_000,
+    progress: Callable[[str, int], Quiet] = Quiet,
+) -> ImportReport:
+    """Import (or, with ``check``, judge) the legacy database. Raises :class:`ImportRefused`
+    when the source cannot be read or lacks what the import reads, and when the target refuses
+    a row no rule predicted (the import then stops; what was written stays, a re-run resumes)."""
+    _validate(source_schema=source_schema, source_url=source_url, zone=zone, batch_rows=batch_rows)
+    schema = source_schema or "public"
+    report = ImportReport(check, (source_url and "(database)") or schema, zone)
+    if not check:
+        _run(report, schema, source_url, batch_rows, progress)
+        return report
+    try:
+        with transaction.atomic():
+            _run(report, schema, source_url, batch_rows, progress)
+            raise _Rollback  # a pre-flight leaves the target as it was
+    except _Rollback:
+        pass
+    return report
+
+
+def _validate(*, source_schema, source_url, zone, batch_rows) -> None:
+    if not (source_schema or source_url):
+        raise ImportRefused("source_required", "give --source URL or --source-schema NAME.")
+    if zone not in available_timezones():
+        raise ImportRefused("zone_unknown", f"zone {zone!r} is not an IANA time zone name.")
+    if not isinstance(batch_rows, int) or batch_rows < 1:
+        raise ImportRefused(
+            "batch_rows_positive", f"batch_rows must be a positive integer, not {batch_rows!r}."
+        )
+
+
+def _run(report: ImportReport, schema: str, url: str | None, batch_rows: int, progress) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(bookkeeping.DDL)
+        if url:
+            schema = source.stage(url, schema)
+        else:
+            source.require_schema(cursor, schema)
+        source.require_columns(cursor, schema, _needed())
+        _map_ids(cursor, schema, report.zone)
+    accepted: dict[str, str] = {}
+    for table_map in MAPS:
+        report.steps.append(_step(table_map, schema, report, accepted, batch_rows, progress))
+    with connection.cursor() as cursor:
+        mapped = {m.source for m in MAPS}
+        for table in source.source_tables(cursor, schema):
+            if table not in mapped and table in source.legacy_tables():
+                report.steps.append(_set_aside_whole(cursor, schema, table, report.check))
+        if not report.check:
+            report.derived = _derive(cursor, report)
+
+
+def _needed() -> dict[str, set[str]]:
+    """The legacy tables and columns the maps read, against the schema as deployed."""
+    reference = source.legacy_tables()
+    needed: dict[str, set[str]] = {}
+    with connection.cursor() as cursor:
+        for table_map in MAPS:
+            sources = reference[table_map.source]
+            columns = columns_of(table_map, target_columns(cursor, table_map.target), sources)
+            used = source_columns_used(table_map, columns) & set(sources)
+            needed.setdefault(table_map.source, set()).update(used)
+    for table in INTEGER_KEYED:
+        needed.setdefault(table, set()).update(
+            {"id", "timestamp" if table == "audit_logs" else "created_at"}
+        )
+    return needed
+
+
+def _map_ids(cursor, schema: str, zone: str) -> None:
+    for table, new_id in INTEGER_KEYED.items():
+        cursor.execute(
+            "INSERT INTO legacy_import.id_map (source_table, old_id, new_id) "
+            f"SELECT {literal(table)}, s.id::text, {new_id.replace('{zone}', literal(zone))} "
+            f"FROM {quote(schema)}.{quote(table)} s ON CONFLICT DO NOTHING"
+        )
+
+
+def _step(table_map: TableMap, schema: str, report: ImportReport, accepted, batch_rows, progress):
+    step = Step(table_map, source_schema=schema, zone=report.zone)
+    with transaction.atomic(), connection.cursor() as cursor:
+        step.convert(cursor)
+        step.judge(cursor, accepted)
+        step.count_conversions(cursor)
+        kept = step.keep_accepted(cursor)
+        if kept:
+            accepted[table_map.target] = kept
+    if not report.check:
+        bar = progress(table_map.step, step.report.to_import)
+        try:
+            step.write(batch_rows=batch_rows, progress=bar)
+        except DatabaseError as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise ImportRefused(
+                "write_refused", f"{table_map.target}: the database refused a row: {first}"
+            ) from exc
+        finally:
+            bar.close()
+    with connection.cursor() as cursor:
+        if not report.check:
+            step.reconcile(cursor)
+        step.read_quarantine(cursor)
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.conv")
+    return step.report
+
+
+def _set_aside_whole(cursor, schema: str, table: str, check: bool) -> StepReport:
+    rule = "no_table_in_new_schema" if table in NO_TABLE_YET else "not_imported_by_this_version"
+    message = (
+        "the new schema has no table for these rows yet"
+        if table in NO_TABLE_YET
+        else "this version of import_legacy does not read this table yet"
+    )
+    relation = f"{quote(schema)}.{quote(table)}"
+    cursor.execute("DELETE FROM legacy_import.quarantine WHERE step = %s", [table])
+    cursor.execute(
+        "INSERT INTO legacy_import.quarantine "
+        "(step, source_table, source_key, rule, message, source_row) "
+        f"SELECT %s, %s, s.id::text, %s, %s, to_jsonb(s) FROM {relation} s "
+        "ON CONFLICT DO NOTHING",
+        [table, table, rule, message],
+    )
+    step = StepReport(table, table, source_rows=cursor.rowcount)
+    cursor.execute(
+        "SELECT source_key FROM legacy_import.quarantine WHERE step = %s ORDER BY source_key",
+        [table],
+    )
+    keys = [key for (key,) in cursor.fetchall()]
+    if keys:
+        step.quarantined = {rule: [(key, message, None) for key in keys]}
+    if not check:
+        step.imported = 0
+    return step
+
+
+def _derive(cursor, report: ImportReport) -> dict[str, object]:
+    """What the new schema derives from the imported rows."""
+    cursor.execute(
+        """SELECT setval('public.order_number_seq', greatest(
+               (SELECT max(substring(order_number FROM '^SO-([0-9]+)$')::bigint)
+                FROM public.orders),
+               (SELECT last_value FROM public.order_number_seq)))"""
+    )
+    order_number = cursor.fetchone()[0]
+    cursor.execute(
+        f"""INSERT INTO public.invoice_number_counters (series, financial_year, last_number)
+        SELECT series, financial_year,
+               max(substring(invoice_number FROM '/([0-9]+)$')::integer)
+        FROM public.invoices WHERE invoice_number ~ {literal(INVOICE_NUMBER)}
+        GROUP BY series, financial_year
+        ON CONFLICT (series, financial_year) DO UPDATE
+        SET last_number = greatest(invoice_number_counters.last_number, EXCLUDED.last_number)
+        RETURNING series, financial_year, last_number"""
+    )
+    counters = {f"{series} {year}": last for series, year, last in cursor.fetchall()}
+    counts = {
+        s.step: {
+            "source": s.source_rows,
+            "imported": s.imported,
+            "written": s.written,
+            "quarantined": s.quarantined_rows,
+        }
+        for s in report.steps
+        if s.source_rows
+    }
+    cursor.execute(
+        "INSERT INTO public.audit_logs (action, table_name, row_id, changes) "
+        "VALUES ('other', '', '', %s)",
+        [json.dumps({"import_legacy": {"zone": report.zone, "steps": counts}})],
+    )
+    cursor.execute(
+        "INSERT INTO legacy_import.runs (finished_at, report) VALUES (now(), %s)",
+        [json.dumps(counts)],
+    )
+    for step in {s.step for s in report.steps if s.imported}:
+        cursor.execute(f"ANALYZE public.{quote(step)}")
+    # Legacy audit entries landed in the DEFAULT partition; give them their months.
+    partitions = [
+        line for line in maintain_partitions_as_configured() if "nothing to do" not in line
+    ]
+    return {
+        "order_number_seq": order_number,
+        "invoice_number_counters": counters,
+        "partitions": partitions,
+    }

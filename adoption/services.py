@@ -103,13 +103,14 @@ def _validate(*, source_schema, source_url, zone, batch_rows) -> None:
 
 
 def _run(report: ImportReport, schema: str, url: str | None, batch_rows: int, progress) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(bookkeeping.DDL)
+    # One transaction: a source refused leaves nothing behind (no staging, no bookkeeping).
+    with transaction.atomic(), connection.cursor() as cursor:
         if url:
             schema = source.stage(url, schema)
         else:
             source.require_schema(cursor, schema)
         source.require_columns(cursor, schema, _needed())
+        cursor.execute(bookkeeping.DDL)
         _map_ids(cursor, schema, report.zone)
     accepted: dict[str, str] = {}
     for table_map in MAPS:
@@ -236,11 +237,13 @@ def _derive(cursor, report: ImportReport) -> dict[str, object]:
         for s in report.steps
         if s.source_rows
     }
-    cursor.execute(
-        "INSERT INTO public.audit_logs (action, table_name, row_id, changes) "
-        "VALUES ('other', '', '', %s)",
-        [json.dumps({"import_legacy": {"zone": report.zone, "steps": counts}})],
-    )
+    if any(s.written for s in report.steps):
+        # One entry for the import, not one per row; a run that wrote nothing adds none.
+        cursor.execute(
+            "INSERT INTO public.audit_logs (action, table_name, row_id, changes) "
+            "VALUES ('other', '', '', %s)",
+            [json.dumps({"import_legacy": {"zone": report.zone, "steps": counts}})],
+        )
     cursor.execute(
         "INSERT INTO legacy_import.runs (finished_at, report) VALUES (now(), %s)",
         [json.dumps(counts)],

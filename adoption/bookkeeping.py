@@ -5,6 +5,7 @@
   corrected in the source comes in on the next run.
 - ``id_map``: old integer id -> new UUIDv7, per legacy table; it serves every reference,
   including the ones held in text or JSON.
+- ``set_aside_ddl``: indexes and foreign keys dropped during a large write, until rebuilt.
 - ``runs``: one row per import, with its report.
 
 Nothing in it is reachable by the API roles; the runbook drops it once the shop has moved.
@@ -35,6 +36,15 @@ CREATE TABLE IF NOT EXISTS legacy_import.id_map (
     old_id text NOT NULL,
     new_id uuid NOT NULL UNIQUE,
     PRIMARY KEY (source_table, old_id)
+);
+
+-- Indexes and foreign keys dropped for a large write (adoption/bulk.py), until rebuilt.
+CREATE TABLE IF NOT EXISTS legacy_import.set_aside_ddl (
+    table_name text NOT NULL,
+    name text NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('index', 'foreign key')),
+    definition text NOT NULL,
+    PRIMARY KEY (table_name, name)
 );
 
 CREATE TABLE IF NOT EXISTS legacy_import.runs (

@@ -22,6 +22,8 @@ SAFE_CASTS = {
     *((a, b) for a in TEXT_TYPES for b in TEXT_TYPES),
 }
 SOURCE_COLUMN = re.compile(r'\bs\."?([a-z_][a-z0-9_]*)"?')
+# A map's own relation may name the legacy table ``a`` inside (and ``s`` outside).
+RELATION_COLUMN = re.compile(r'\b[as]\."?([a-z_][a-z0-9_]*)"?')
 
 
 @dataclass(frozen=True)
@@ -120,8 +122,11 @@ def columns_of(
             continue
         source_type = sources[name]
         expression = _converted(f"s.{name}", source_type, target.type)
-        safe = (source_type, target.type) in SAFE_CASTS or (
-            source_type in FLOAT_TYPES and target.type == "numeric"
+        # Every value has a text form; an enum's is its label.
+        safe = (
+            (source_type, target.type) in SAFE_CASTS
+            or target.type in TEXT_TYPES
+            or (source_type in FLOAT_TYPES and target.type == "numeric")
         )
         columns.append(Column(target, expression, not safe, f"s.{name}", source_type))
     return columns
@@ -227,6 +232,7 @@ def generic_conversions(table_map: TableMap, columns: list[Column], sources: dic
 
 def source_columns_used(table_map: TableMap, columns: list[Column]) -> set[str]:
     texts = [c.expression or "" for c in columns]
-    texts += [table_map.key, table_map.order, table_map.relation]
+    texts += [table_map.key, table_map.order, *table_map.carry.values()]
     texts += [c.applies for c in table_map.conversions]
-    return {m.group(1) for text in texts for m in SOURCE_COLUMN.finditer(text)}
+    used = {m.group(1) for text in texts for m in SOURCE_COLUMN.finditer(text)}
+    return used | {m.group(1) for m in RELATION_COLUMN.finditer(table_map.relation)}

@@ -66,7 +66,13 @@ class TableMap:
     quiet_triggers: tuple[str, ...] = ("{step}.audit_trail",)
     # Statements after the rows are in, e.g. opening stock entries; {step} is the target table.
     after_insert: tuple[str, ...] = ()
-    derived: bool = False  # rows made from another table's rows (no source table of their own)
+    # Rows made from another table's rows (no source table of their own).
+    derived: bool = False
+    # Columns the relation adds to the source row (computed, not the source's): left out of
+    # the row kept in quarantine.
+    extra_columns: tuple[str, ...] = ()
+    # More columns of the converted row, for the map's rules: name -> SQL over s.
+    carry: dict[str, str] = field(default_factory=dict)
 
     @property
     def step(self) -> str:

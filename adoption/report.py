@@ -46,6 +46,7 @@ def as_json(report: ImportReport) -> dict:
                     for b in s.balances
                 ],
                 "reconciled": None if report.check else s.reconciled,
+                "seconds": s.seconds,
             }
             for s in report.steps
         ],
@@ -79,6 +80,14 @@ def as_markdown(report: ImportReport) -> str:
         lines += ["They stay in the source (keep it, or its backup); rows holding a value:", ""]
         for step, column, rows in dropped:
             lines.append(f"- `{step.source_table}.{column}`: {rows}")
+    timed = [s for s in report.steps if s.source_rows]
+    if timed:
+        lines += ["", "## Time", "", "| table | judge s | write s | rows written/s |"]
+        lines += ["|---|---:|---:|---:|"]
+        for s in timed:
+            write = s.seconds.get("write", 0.0)
+            rate = f"{s.written / write:,.0f}" if write and s.written else ""
+            lines.append(f"| {s.step} | {s.seconds.get('judge', 0):.1f} | {write:.1f} | {rate} |")
     if report.derived:
         lines += ["", "## Derived", ""]
         lines += [f"- {name}: {value}" for name, value in report.derived.items()]

@@ -143,6 +143,22 @@ CLEAN = [
               oi.created_at
        FROM generate_series(1, %(orders)s) i
        JOIN {s}.order_items oi ON oi.order_id = md5('order:' || i)::uuid""",
+    # Stock history: received and corrected for each stock row; received and sold per variant.
+    """INSERT INTO {s}.inventory_adjustments (id, inventory_id, product_id, location_id,
+                                             adjustment_type, quantity_change, reason, created_at)
+       SELECT md5('inventory_adjustment:' || i || ':' || k)::uuid, md5('inventory:' || i)::uuid,
+              md5('product:' || i)::uuid, md5('location:1')::uuid,
+              CASE k WHEN 1 THEN 'restock' ELSE 'adjustment' END, CASE k WHEN 1 THEN 80 ELSE 20 END,
+              CASE k WHEN 1 THEN 'supplier delivery' END,
+              '2023-01-01 12:00'::timestamp + k * interval '1 hour'
+       FROM generate_series(1, %(products)s) i, generate_series(1, 2) k""",
+    """INSERT INTO {s}.variant_inventory_adjustments (id, variant_id, adjustment_type,
+                                                     quantity_change, order_id, created_at)
+       SELECT md5('variant_adjustment:' || i || ':' || k)::uuid, md5('variant:' || i)::uuid,
+              CASE k WHEN 1 THEN 'restock' ELSE 'sale' END, CASE k WHEN 1 THEN 110 ELSE -10 END,
+              CASE WHEN k = 2 AND i <= %(orders)s THEN md5('order:' || i)::uuid END,
+              '2023-01-01 12:00'::timestamp + k * interval '1 hour'
+       FROM generate_series(1, %(products)s) i, generate_series(1, 2) k""",
     """INSERT INTO {s}.audit_logs (user_id, action, table_name, record_id, old_values,
                                   new_values, ip_address, "timestamp")
        SELECT md5('user:1')::uuid, 'update', 'orders', md5('order:' || i)::uuid::text,
@@ -158,7 +174,9 @@ def sizes(orders: int) -> dict[str, int]:
 
 def fill_clean(cursor, schema: str, *, orders: int, on_statement=None) -> None:
     """A clean legacy shop: every row passes every rule of the new schema."""
-    for statement in CLEAN:
+    from adoption.sample_more import CLEAN_MORE  # it builds on this module: imported here
+
+    for statement in (*CLEAN, *CLEAN_MORE):
         sql = statement.replace("{s}", f'"{schema}"')
         for name, size in sizes(orders).items():
             sql = sql.replace(f"%({name})s", str(size))
@@ -318,6 +336,48 @@ def add_dirt(cursor, schema: str) -> Dirt:
     dirt.expect("inventory", "uq_inventory_product_location", d(21))
     dirt.expect("inventory", "check_inventory_reserved", d(22))
 
+    # --- stock history ----------------------------------------------------------------------
+    run(
+        """INSERT INTO {s}.inventory_adjustments (id, inventory_id, product_id, location_id,
+        adjustment_type, quantity_change, created_at) VALUES
+        (%s, md5('inventory:5')::uuid, md5('product:5')::uuid, md5('location:1')::uuid,
+         'sale', -250, '2022-12-01 10:00'),
+        (%s, md5('inventory:5')::uuid, md5('product:5')::uuid, md5('location:1')::uuid,
+         'restock', 300, '2022-12-02 10:00'),
+        (%s, md5('inventory:6')::uuid, md5('product:6')::uuid, md5('location:1')::uuid,
+         'reserve', 2, '2023-02-01 10:00'),
+        (%s, md5('inventory:6')::uuid, md5('product:6')::uuid, md5('location:1')::uuid,
+         'recount', 0, '2023-02-01 10:00'),
+        (%s, NULL, md5('product:7')::uuid, md5('location:1')::uuid, 'damage', -1,
+         '2023-02-01 10:00'),
+        (%s, %s, md5('product:3')::uuid, md5('location:1')::uuid, 'sale', -1,
+         '2023-03-02 10:00')""",
+        *(d(n) for n in (50, 51, 52, 53, 54, 55, 21)),
+    )
+    # Counted back from its balance (102), inventory 5 held -48 before its history and -298
+    # after the sale: that history cannot be true, and all of it is refused.
+    dirt.expect("inventory_adjustments", "inventory_adjustments_after_non_negative", d(50))
+    cursor.execute(
+        "SELECT md5('inventory_adjustment:5:1')::uuid::text, "
+        "md5('inventory_adjustment:5:2')::uuid::text"
+    )
+    dirt.expect(
+        "inventory_adjustments",
+        "inventory_adjustments_history_below_zero",
+        d(51),
+        *cursor.fetchone(),
+    )
+    dirt.expect("inventory_adjustments", "inventory_adjustments_reason_valid", d(52))
+    dirt.expect("inventory_adjustments", "inventory_adjustments_changes_something", d(53))
+    dirt.expect("inventory_adjustments", "parent_quarantined", d(55))
+    run(
+        """INSERT INTO {s}.variant_inventory_adjustments (id, variant_id, adjustment_type,
+        quantity_change, created_at) VALUES (%s, %s, 'sale', -1, '2023-03-02 10:00')""",
+        d(56),
+        d(19),
+    )
+    dirt.expect("variant_inventory_adjustments", "parent_quarantined", d(56))
+
     # --- orders -------------------------------------------------------------------------------
     run(
         """INSERT INTO {s}.orders (id, order_number, user_id, order_status, subtotal, grand_total,
@@ -473,7 +533,10 @@ def add_dirt(cursor, schema: str) -> Dirt:
         (%s, md5('product:1')::uuid, md5('user:1')::uuid, 5)""",
         d(47),
     )
-    dirt.expect("reviews", "not_imported_by_this_version", d(47))
+    # ... and a review, which has its place now (adoption.tables_more) and comes in.
+    from adoption.sample_more import add_more_dirt  # it builds on this module: imported here
+
+    add_more_dirt(cursor, schema, dirt)
     # The clean rows the duplicates collide with, which are older and kept.
     cursor.execute(
         "SELECT md5('product:1')::uuid::text, md5('order:1')::uuid::text, "

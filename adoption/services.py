@@ -15,18 +15,21 @@ back: the report says what the import would do, and the target is left as it was
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from time import perf_counter
 from zoneinfo import available_timezones
 
 from django.db import DatabaseError, connection, transaction
 
-from adoption import bookkeeping, source
+from adoption import bookkeeping, bulk, source
 from adoption.columns import columns_of, source_columns_used, target_columns
 from adoption.errors import ImportRefused
-from adoption.mapping import TableMap
-from adoption.steps import Step, StepReport, literal, quote
-from adoption.tables import INTEGER_KEYED, INVOICE_NUMBER, MAPS, NO_TABLE_YET
+from adoption.maps import MAPS, NO_TABLE_YET
+from adoption.sql import literal, quote
+from adoption.steps import Step, StepReport
+from adoption.tables import INTEGER_KEYED, INVOICE_NUMBER
 from shop.partitions import maintain_partitions_as_configured
 
 
@@ -109,12 +112,18 @@ def _run(report: ImportReport, schema: str, url: str | None, batch_rows: int, pr
             schema = source.stage(url, schema)
         else:
             source.require_schema(cursor, schema)
-        source.require_columns(cursor, schema, _needed())
+        needed = _needed()
+        source.require_columns(cursor, schema, needed)
         cursor.execute(bookkeeping.DDL)
         _map_ids(cursor, schema, report.zone)
+    if not report.check:
+        bulk.restore()  # what a killed run had set aside
     accepted: dict[str, str] = {}
     for table_map in MAPS:
-        report.steps.append(_step(table_map, schema, report, accepted, batch_rows, progress))
+        step = Step(
+            table_map, source_schema=schema, zone=report.zone, read=needed[table_map.source]
+        )
+        report.steps.append(_step(step, report, accepted, batch_rows, progress))
     with connection.cursor() as cursor:
         mapped = {m.source for m in MAPS}
         for table in source.source_tables(cursor, schema):
@@ -150,9 +159,10 @@ def _map_ids(cursor, schema: str, zone: str) -> None:
         )
 
 
-def _step(table_map: TableMap, schema: str, report: ImportReport, accepted, batch_rows, progress):
-    step = Step(table_map, source_schema=schema, zone=report.zone)
-    with transaction.atomic(), connection.cursor() as cursor:
+def _step(step: Step, report: ImportReport, accepted, batch_rows, progress) -> StepReport:
+    table_map = step.map
+    timings = step.report.seconds
+    with timed(timings, "judge"), transaction.atomic(), connection.cursor() as cursor:
         step.convert(cursor)
         step.judge(cursor, accepted)
         step.count_conversions(cursor)
@@ -162,7 +172,8 @@ def _step(table_map: TableMap, schema: str, report: ImportReport, accepted, batc
     if not report.check:
         bar = progress(table_map.step, step.report.to_import)
         try:
-            step.write(batch_rows=batch_rows, progress=bar)
+            with timed(timings, "write"):
+                step.write(batch_rows=batch_rows, progress=bar)
         except DatabaseError as exc:
             first = str(exc).strip().splitlines()[0]
             raise ImportRefused(
@@ -170,12 +181,21 @@ def _step(table_map: TableMap, schema: str, report: ImportReport, accepted, batc
             ) from exc
         finally:
             bar.close()
-    with connection.cursor() as cursor:
+    with timed(timings, "reconcile"), connection.cursor() as cursor:
         if not report.check:
             step.reconcile(cursor)
         step.read_quarantine(cursor)
         cursor.execute("DROP TABLE IF EXISTS pg_temp.conv")
     return step.report
+
+
+@contextmanager
+def timed(seconds: dict[str, float], phase: str) -> Iterator[None]:
+    started = perf_counter()
+    try:
+        yield
+    finally:
+        seconds[phase] = round(perf_counter() - started, 2)
 
 
 def _set_aside_whole(cursor, schema: str, table: str, check: bool) -> StepReport:

@@ -19,26 +19,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from psycopg import sql as psql
 
+from adoption import bulk
 from adoption.columns import (
     Column,
     columns_of,
     generic_conversions,
     source_columns,
-    source_columns_used,
     target_columns,
 )
 from adoption.mapping import Conversion, TableMap
 from adoption.rules import Unique, checks, foreign_keys, uniques
-
-
-def quote(name: str) -> str:
-    return psql.Identifier(name).as_string(connection.connection)
-
-
-def literal(value) -> str:
-    return psql.Literal(value).as_string(connection.connection)
+from adoption.sql import literal, quote
 
 
 @dataclass
@@ -64,6 +56,7 @@ class StepReport:
     not_carried: dict[str, int] = field(default_factory=dict)  # source column -> rows with data
     imported: int | None = None  # rows of the target that came from this source (after import)
     written: int = 0  # rows this run wrote (0 on a second run)
+    seconds: dict[str, float] = field(default_factory=dict)  # judge, write, reconcile
     balances: list[Balance] = field(default_factory=list)
 
     @property
@@ -79,8 +72,11 @@ class StepReport:
 
 
 class Step:
-    def __init__(self, table_map: TableMap, *, source_schema: str, zone: str):
+    def __init__(self, table_map: TableMap, *, source_schema: str, zone: str, read: set[str]):
+        """``read``: the source table's columns that some map reads (the rest are reported
+        as not carried)."""
         self.map = table_map
+        self.read = read
         self.source_schema = source_schema
         self.zone = zone
         with connection.cursor() as cursor:
@@ -113,6 +109,16 @@ class Step:
         return self.sql(self.map.relation)
 
     @property
+    def source_row(self) -> str:
+        """SQL: the source row as JSON, without the columns the map's relation added."""
+        extra = self.map.extra_columns
+        return (
+            f"to_jsonb(s) - ARRAY[{', '.join(map(literal, extra))}]::text[]"
+            if extra
+            else "to_jsonb(s)"
+        )
+
+    @property
     def live(self) -> str:
         """SQL over ``c``: the row has not been set aside."""
         return (
@@ -138,6 +144,7 @@ class Step:
             if c.invalid_sql()
         ]
         values = [f"{self.sql(c.value_sql())} AS {quote(c.target.name)}" for c in self.columns]
+        values += [f"{self.sql(sql)} AS {quote(name)}" for name, sql in self.map.carry.items()]
         names = {c.target.name for c in self.columns}
         if "deleted_at" in names:
             values.append("(" + self.sql(self._deleted_at()) + ") IS NOT NULL AS is_deleted")
@@ -157,65 +164,85 @@ class Step:
 
     # --- 1. judge -------------------------------------------------------------------------------
 
-    def set_aside(self, cursor, rule: str, rows: str) -> int:
-        """Quarantine the rows ``rows`` selects (``__key, message, kept_key``) under ``rule``."""
+    def set_aside(self, cursor, rows: str) -> int:
+        """Quarantine the rows ``rows`` selects: ``__key, rule, message, kept_key``."""
         return self.run(
             cursor,
             f"""INSERT INTO legacy_import.quarantine
                    (step, source_table, source_key, rule, message, kept_key, source_row)
             SELECT {literal(self.map.step)}, {literal(self.map.source)}, r.__key,
-                   {literal(rule)}, r.message, r.kept_key, to_jsonb(s)
+                   r.rule, r.message, r.kept_key, {self.source_row}
             FROM ({rows}) r JOIN {self.relation} ON ({self.sql(self.map.key)})::text = r.__key
             ON CONFLICT DO NOTHING""",
         )
 
-    def refuse_where(self, cursor, rule: str, condition: str, message: str) -> int:
+    def refuse_first_broken(self, cursor, rules: list[tuple[str, str, str]]) -> int:
+        """One pass over ``conv``: each row goes to quarantine under the first of ``rules``
+        (``name, condition over c, message SQL``) it breaks."""
+        if not rules:
+            return 0
+        first = " ".join(f"WHEN {condition} THEN {i}" for i, (_, condition, _) in enumerate(rules))
+        names = ", ".join(literal(name) for name, _, _ in rules)
+        messages = " ".join(f"WHEN {i} THEN {message}" for i, (_, _, message) in enumerate(rules))
         return self.set_aside(
             cursor,
-            rule,
-            f"SELECT c.__key, {message} AS message, NULL::text AS kept_key FROM conv c "
-            f"WHERE ({condition}) AND {self.live}",
+            f"""SELECT c.__key, (ARRAY[{names}])[f.n + 1] AS rule,
+                       CASE f.n {messages} END AS message, NULL::text AS kept_key
+            FROM conv c CROSS JOIN LATERAL (SELECT CASE {first} END AS n) f
+            WHERE f.n IS NOT NULL AND {self.live}""",
         )
+
+    def row_rules(self) -> list[tuple[str, str, str]]:
+        """The rules a row breaks by itself: its values' types and lengths, required values,
+        the table's CHECK constraints, the map's own rules; in that order."""
+        table = self.map.target
+        rules = []
+        for column in self.columns:
+            name, kind = column.target.name, column.target.type
+            value = f"c.{quote(name)}"
+            if column.invalid_sql():
+                rules.append(
+                    (
+                        f"{table}_{name}_type",
+                        f"{literal(name)} = ANY (c.__invalid)",
+                        literal(f"{name}: the source value is not a valid {kind}"),
+                    )
+                )
+            if column.target.max_length:
+                limit = column.target.max_length
+                rules.append(
+                    (
+                        f"{table}_{name}_too_long",
+                        f"char_length({value}) > {limit}",
+                        f"format('{name}: %s characters, the column holds {limit}', "
+                        f"char_length({value}))",
+                    )
+                )
+            if column.target.not_null:
+                rules.append(
+                    (
+                        f"{table}_{name}_not_null",
+                        f"{value} IS NULL",
+                        literal(f"{name} is required and the source has none"),
+                    )
+                )
+        for check in self.checks:
+            rules.append(
+                (
+                    check.name,
+                    f"({check.expression}) IS FALSE",
+                    literal(f"{check.name}: CHECK ({check.expression})"),
+                )
+            )
+        rules += [(r.code, self.sql(r.refuses), self.sql(r.message)) for r in self.map.rules]
+        return rules
 
     def judge(self, cursor, accepted: dict[str, str]) -> None:
         """Send every row that breaks a rule to quarantine; ``accepted`` names, per target
         table judged before, the temp table of the ids it will hold."""
         table = self.map.target
         cursor.execute("DELETE FROM legacy_import.quarantine WHERE step = %s", [self.map.step])
-        for column in self.columns:
-            name, kind = column.target.name, column.target.type
-            if column.invalid_sql():
-                self.refuse_where(
-                    cursor,
-                    f"{table}_{name}_type",
-                    f"{literal(name)} = ANY (c.__invalid)",
-                    literal(f"{name}: the source value is not a valid {kind}"),
-                )
-            if column.target.max_length:
-                limit = column.target.max_length
-                self.refuse_where(
-                    cursor,
-                    f"{table}_{name}_too_long",
-                    f"char_length(c.{quote(name)}) > {limit}",
-                    f"format('{name}: %s characters, the column holds {limit}', "
-                    f"char_length(c.{quote(name)}))",
-                )
-            if column.target.not_null:
-                self.refuse_where(
-                    cursor,
-                    f"{table}_{name}_not_null",
-                    f"c.{quote(name)} IS NULL AND NOT ({literal(name)} = ANY (c.__invalid))",
-                    literal(f"{name} is required and the source has none"),
-                )
-        for check in self.checks:
-            self.refuse_where(
-                cursor,
-                check.name,
-                f"({check.expression}) IS FALSE",
-                literal(f"{check.name}: CHECK ({check.expression})"),
-            )
-        for rule in self.map.rules:
-            self.refuse_where(cursor, rule.code, rule.refuses, rule.message)
+        self.refuse_first_broken(cursor, self.row_rules())
         others = [
             fk
             for fk in self.foreign_keys
@@ -253,22 +280,24 @@ class Step:
 
     def refuse_orphans(self, cursor, fk, accepted: dict[str, str]) -> int:
         value = f"c.{quote(fk.column)}"
-        orphan = f"{value} IS NOT NULL AND NOT ({self._parent_has(fk, accepted, value)})"
         quarantined = (
             "EXISTS (SELECT 1 FROM legacy_import.quarantine q "
             f"WHERE q.step = {literal(fk.parent)} AND q.source_key = {value}::text)"
         )
-        refused = self.refuse_where(
+        missing = literal(f"{self.map.target}_{fk.column}_missing_parent")
+        quarantined_text = literal(f"{fk.column} %s: that {fk.parent} row is quarantined")
+        missing_text = literal(f"{fk.column} %s: no such {fk.parent} row")
+        return self.set_aside(
             cursor,
-            "parent_quarantined",
-            f"{orphan} AND {quarantined}",
-            f"format('{fk.column} %s: that {fk.parent} row is quarantined', {value})",
-        )
-        return refused + self.refuse_where(
-            cursor,
-            f"{self.map.target}_{fk.column}_missing_parent",
-            orphan,
-            f"format('{fk.column} %s: no such {fk.parent} row', {value})",
+            f"""SELECT o.__key,
+                       CASE WHEN o.quarantined THEN 'parent_quarantined' ELSE {missing} END
+                       AS rule,
+                       format(CASE WHEN o.quarantined THEN {quarantined_text} ELSE {missing_text}
+                              END, o.value) AS message,
+                       NULL::text AS kept_key
+            FROM (SELECT c.__key, {value} AS value, {quarantined} AS quarantined FROM conv c
+                  WHERE {value} IS NOT NULL AND NOT ({self._parent_has(fk, accepted, value)})
+                    AND {self.live}) o""",
         )
 
     def refuse_duplicates(self, cursor, unique) -> int:
@@ -288,9 +317,9 @@ class Step:
             WINDOW w AS (PARTITION BY {partition} ORDER BY r.__created NULLS LAST, r.__key)"""
         refused = self.set_aside(
             cursor,
-            unique.name,
-            f"SELECT d.__key, format('%s: the same as %s, which is kept', '{unique.name}', "
-            f"d.kept) || ' (' || d.shown || ')' AS message, d.kept AS kept_key "
+            f"SELECT d.__key, {literal(unique.name)} AS rule, "
+            f"format('%s: the same as %s, which is kept', '{unique.name}', d.kept) "
+            "|| ' (' || d.shown || ')' AS message, d.kept AS kept_key "
             f"FROM ({ranked}) d WHERE d.n > 1",
         )
         existing = (
@@ -302,8 +331,8 @@ class Step:
             match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM r.{k}" for k in key_names)
         return refused + self.set_aside(
             cursor,
-            unique.name,
-            f"""SELECT r.__key, format('%s: already in the target as %s', '{unique.name}', t.ident)
+            f"""SELECT r.__key, {literal(unique.name)} AS rule,
+                       format('%s: already in the target as %s', '{unique.name}', t.ident)
                        AS message, NULL::text AS kept_key
             FROM (SELECT c.__key, {self._identity()} AS ident, {keys} FROM conv c
                   WHERE {scope} AND {self.live}) r
@@ -349,8 +378,7 @@ class Step:
             *self.map.conversions,
             *generic_conversions(self.map, self.columns, self.sources),
         ]
-        used = source_columns_used(self.map, self.columns)
-        unused = [] if self.map.derived else [c for c in self.sources if c not in used]
+        unused = [] if self.map.derived else [c for c in self.sources if c not in self.read]
         counts = [f"count(*) FILTER (WHERE {self.sql(c.applies)})" for c in conversions]
         counts += [f"count({quote(c)})" for c in unused]
         if not counts:
@@ -371,6 +399,9 @@ class Step:
         keys = self.map.target_key
         present = " AND ".join(f"t.{quote(k)} = c.{quote(k)}" for k in keys)
         with connection.cursor() as cursor:
+            rebuild = bulk.worth_it(cursor, self.map.target, self.report.to_import)
+            if rebuild:
+                bulk.set_aside(self.map.target)
             pages = self.value(cursor, "SELECT pg_relation_size('pg_temp.conv') / 8192")
             rows = max(self.report.source_rows, 1)
             # Batches of pages: a TID range scan reads just those, with no index on conv.
@@ -395,6 +426,8 @@ class Step:
                 for statement in self.map.after_insert:
                     cursor.execute(self.sql(statement))
                 self._loud(cursor, quiet)
+        if rebuild:
+            bulk.restore(self.map.target)
 
     @property
     def _single_statement(self) -> bool:

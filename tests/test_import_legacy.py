@@ -159,8 +159,9 @@ def test_conversions(scratch: Scratch):
     ) == [("active", None, ["summer"])]
     # category_tier_1..2 became rows; the deepest tier is the primary one.
     assert scratch.rows(
-        "SELECT t.level, pc.is_primary FROM product_categories pc JOIN tiers t ON t.id = pc.tier_id "
-        "WHERE pc.product_id = md5('product:1')::uuid ORDER BY 1"
+        "SELECT t.level, pc.is_primary FROM product_categories pc "
+        "JOIN tiers t ON t.id = pc.tier_id WHERE pc.product_id = md5('product:1')::uuid "
+        "ORDER BY 1"
     ) == [(1, False), (2, True)]
     # Integer ids: UUIDv7 dated by the row, kept in id_map, which the audit trail's record_id
     # (an integer in text, no foreign key) goes through.
@@ -178,12 +179,34 @@ def test_conversions(scratch: Scratch):
         scratch.value("SELECT count(*) FROM audit_logs WHERE action = 'login' AND user_id IS NULL")
         == 1
     )
-    # Legacy reservations go back to available; stock entered as opening ledger entries.
-    assert scratch.rows(
-        "SELECT i.available_quantity, i.reserved_quantity, a.available_delta, a.reason "
-        "FROM inventory i JOIN inventory_adjustments a ON a.inventory_id = i.id "
-        "WHERE i.id = md5('inventory:1')::uuid"
-    ) == [(102, 0, 102, "received")]
+    # Legacy reservations go back to available (102 = 100 + 2). The history comes in as ledger
+    # entries counted back from that balance, after an opening entry for what it does not
+    # explain; a history that would go below zero is refused whole, and the opening entry
+    # then carries the balance.
+    ledger = (
+        "SELECT a.available_delta, a.available_after, a.reason, a.note = %s "
+        "FROM {ledger} a WHERE a.{key} = md5(%s)::uuid ORDER BY a.created_at"
+    )
+    opening = "Opening balance, imported from the legacy database."
+    assert (
+        scratch.value(
+            "SELECT (available_quantity, reserved_quantity)::text FROM inventory "
+            "WHERE id = md5('inventory:1')::uuid"
+        )
+        == "(102,0)"
+    )
+    inventory = ledger.format(ledger="inventory_adjustments", key="inventory_id")
+    assert scratch.rows(inventory, [opening, "inventory:1"]) == [
+        (2, 2, "received", True),
+        (80, 82, "received", False),
+        (20, 102, "correction", False),
+    ]
+    assert scratch.rows(inventory, [opening, "inventory:5"]) == [(102, 102, "received", True)]
+    variants = ledger.format(ledger="variant_inventory_adjustments", key="variant_id")
+    assert scratch.rows(variants, [opening, "variant:1"]) == [
+        (110, 110, "received", False),
+        (-10, 100, "sold", False),
+    ]
     conversions = {c["code"]: c["rows"] for step in report["steps"] for c in step["conversions"]}
     assert conversions["reservations_released"] == 10
     assert conversions["email_normalised"] == 2

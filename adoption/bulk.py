@@ -1,0 +1,77 @@
+"""Writing many rows into an empty table: its secondary indexes and foreign keys set aside.
+
+Maintaining seven indexes row by row, and checking three foreign keys row by row at commit,
+costs most of a large import's time. For a step that writes more rows than its table holds, the
+import drops the table's non-unique indexes and its foreign keys, writes, then builds the
+indexes once and adds each foreign key ``NOT VALID`` and validates it with one query (a
+foreign key is as VALID as before, and still checked: a row without its parent would fail the
+validation). Unique indexes and the primary key stay: the writes lean on them.
+
+What was dropped is recorded in ``legacy_import.set_aside_ddl`` in the same transaction as the
+drop, so a run killed in between leaves a record, and the next run restores it first.
+"""
+
+from django.db import connection, transaction
+
+from adoption.sql import quote
+
+
+def worth_it(cursor, table: str, rows: int) -> bool:
+    """Rebuilding pays when the write is large and more than the table already holds."""
+    cursor.execute(
+        "SELECT greatest(c.reltuples, 0) FROM pg_class c WHERE c.oid = %s::regclass",
+        [f"public.{table}"],
+    )
+    (held,) = cursor.fetchone()
+    return rows >= 50_000 and rows > held
+
+
+def set_aside(table: str) -> None:
+    """Record and drop ``table``'s non-unique indexes and foreign keys, in one transaction."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO legacy_import.set_aside_ddl (table_name, name, kind, definition)
+            SELECT %(table)s, ci.relname, 'index', pg_get_indexdef(i.indexrelid)
+            FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid
+            WHERE i.indrelid = %(relation)s::regclass AND NOT i.indisunique
+              AND NOT i.indisprimary
+            UNION ALL
+            SELECT %(table)s, conname, 'foreign key', pg_get_constraintdef(oid)
+            FROM pg_constraint WHERE conrelid = %(relation)s::regclass AND contype = 'f'
+            ON CONFLICT DO NOTHING
+            RETURNING name, kind""",
+            {"table": table, "relation": f"public.{table}"},
+        )
+        for name, kind in cursor.fetchall():
+            if kind == "index":
+                cursor.execute(f"DROP INDEX public.{quote(name)}")
+            else:
+                cursor.execute(f"ALTER TABLE public.{quote(table)} DROP CONSTRAINT {quote(name)}")
+
+
+def restore(table: str | None = None) -> list[str]:
+    """Build what was set aside (for ``table``, or every table), and forget the record."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, name, kind, definition FROM legacy_import.set_aside_ddl "
+            "WHERE %(table)s::text IS NULL OR table_name = %(table)s "
+            "ORDER BY table_name, kind DESC, name",
+            {"table": table},
+        )
+        pending = cursor.fetchall()
+    for table_name, name, kind, definition in pending:
+        target = f"public.{quote(table_name)}"
+        with transaction.atomic(), connection.cursor() as cursor:
+            if kind == "index":
+                cursor.execute(definition)
+            else:
+                cursor.execute(
+                    f"ALTER TABLE {target} ADD CONSTRAINT {quote(name)} {definition} NOT VALID"
+                )
+                cursor.execute(f"ALTER TABLE {target} VALIDATE CONSTRAINT {quote(name)}")
+            cursor.execute(
+                "DELETE FROM legacy_import.set_aside_ddl WHERE table_name = %s AND name = %s",
+                [table_name, name],
+            )
+    return [f"{table_name}.{name}" for table_name, name, _, _ in pending]

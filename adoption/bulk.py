@@ -16,14 +16,16 @@ from django.db import connection, transaction
 from adoption.sql import quote
 
 
-def worth_it(cursor, table: str, rows: int) -> bool:
-    """Rebuilding pays when the write is large and more than the table already holds."""
+def worth_it(cursor, table: str, rows: int, *, at_least: int) -> bool:
+    """Rebuilding pays when the write is large and more than the table already holds. Not on
+    a partitioned table, which cannot take a foreign key NOT VALID."""
     cursor.execute(
-        "SELECT greatest(c.reltuples, 0) FROM pg_class c WHERE c.oid = %s::regclass",
+        "SELECT greatest(c.reltuples, 0), c.relkind = 'p' FROM pg_class c "
+        "WHERE c.oid = %s::regclass",
         [f"public.{table}"],
     )
-    (held,) = cursor.fetchone()
-    return rows >= 50_000 and rows > held
+    held, partitioned = cursor.fetchone()
+    return rows >= at_least and rows > held and not partitioned
 
 
 def set_aside(table: str) -> None:
@@ -39,6 +41,7 @@ def set_aside(table: str) -> None:
             UNION ALL
             SELECT %(table)s, conname, 'foreign key', pg_get_constraintdef(oid)
             FROM pg_constraint WHERE conrelid = %(relation)s::regclass AND contype = 'f'
+              AND conparentid = 0  -- not the clones a partitioned parent keeps per partition
             ON CONFLICT DO NOTHING
             RETURNING name, kind""",
             {"table": table, "relation": f"public.{table}"},

@@ -32,7 +32,7 @@ class Rule:
     """A rule of this table beyond its constraints: true for a converted row ``c`` it refuses."""
 
     code: str
-    refuses: str  # SQL over ``c`` (and the temp table ``conv`` of the same step)
+    refuses: str  # SQL over ``c`` (and ``{conv}``, the converted rows of the same step)
     message: str  # SQL text expression over ``c``
 
 
@@ -64,7 +64,8 @@ class TableMap:
     # "table.trigger": switched off while the import writes, as what they would write the
     # import writes itself (one audit entry for the whole import, opening stock entries).
     quiet_triggers: tuple[str, ...] = ("{step}.audit_trail",)
-    # Statements after the rows are in, e.g. opening stock entries; {step} is the target table.
+    # Statements after the rows are in, e.g. opening stock entries; {step} is the target table,
+    # {conv} its converted rows.
     after_insert: tuple[str, ...] = ()
     # Rows made from another table's rows (no source table of their own).
     derived: bool = False

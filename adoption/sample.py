@@ -8,8 +8,8 @@ The clean shop: ``orders`` orders of two lines each, paid, invoiced; a customer 
 orders, a product per twenty, each with one variant and stock at the MAIN location.
 """
 
-from dataclasses import dataclass, field
-
+from adoption.dirt import Dirt, d
+from adoption.sample_more import CLEAN_MORE, add_more_dirt
 from adoption.source import LEGACY_SCHEMA_SQL
 
 
@@ -23,11 +23,6 @@ def create_legacy_schema(cursor, schema: str) -> None:
     cursor.execute(f'SET LOCAL search_path = "{schema}"')
     cursor.execute(text)
     cursor.execute("SET LOCAL search_path = public")
-
-
-def uid(kind: str, n) -> str:
-    """SQL: the deterministic uuid of the n-th row of a kind."""
-    return f"md5('{kind}:' || ({n}))::uuid"
 
 
 # Statements of the clean shop; {s} is the schema, %(orders)s etc. the sizes (sizes()).
@@ -174,7 +169,6 @@ def sizes(orders: int) -> dict[str, int]:
 
 def fill_clean(cursor, schema: str, *, orders: int, on_statement=None) -> None:
     """A clean legacy shop: every row passes every rule of the new schema."""
-    from adoption.sample_more import CLEAN_MORE  # it builds on this module: imported here
 
     for statement in (*CLEAN, *CLEAN_MORE):
         sql = statement.replace("{s}", f'"{schema}"')
@@ -183,23 +177,6 @@ def fill_clean(cursor, schema: str, *, orders: int, on_statement=None) -> None:
         cursor.execute(sql)
         if on_statement:
             on_statement(statement.split("INSERT INTO {s}.")[1].split(" ")[0], cursor.rowcount)
-
-
-@dataclass
-class Dirt:
-    """The dirty rows added, and what the import must do with each."""
-
-    # (step, rule) -> source keys the rule must quarantine
-    quarantined: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    kept: dict[str, str] = field(default_factory=dict)  # duplicate key -> key of the kept row
-
-    def expect(self, step: str, rule: str, *keys: str) -> None:
-        self.quarantined.setdefault((step, rule), set()).update(keys)
-
-
-def d(n: int) -> str:
-    """The key of the n-th dirty row."""
-    return f"dddddddd-0000-0000-0000-{n:012d}"
 
 
 def add_dirt(cursor, schema: str) -> Dirt:
@@ -534,7 +511,6 @@ def add_dirt(cursor, schema: str) -> Dirt:
         d(47),
     )
     # ... and a review, which has its place now (adoption.tables_more) and comes in.
-    from adoption.sample_more import add_more_dirt  # it builds on this module: imported here
 
     add_more_dirt(cursor, schema, dirt)
     # The clean rows the duplicates collide with, which are older and kept.

@@ -5,7 +5,7 @@ every rule of the new schema, and dirty ones, each with the rule that must set i
 products, orders, payments, invoices, uploads) and on some of its dirty rows.
 """
 
-from adoption.sample import Dirt, d
+from adoption.dirt import Dirt, d
 
 # Statements of the clean shop, as adoption.sample.CLEAN: {s} is the schema, %(orders)s etc. the
 # sizes. User 1 is the admin; the others are customers.
@@ -283,7 +283,9 @@ def add_more_dirt(cursor, schema: str, dirt: Dirt) -> None:
 
     # --- the preferences of a set-aside user: each row they become follows the user ------------
     run("INSERT INTO {s}.notification_preferences (id, user_id) VALUES (%s, %s)", d(104), d(2))
-    cells = [f"{d(104)}:{channel}:{kind}" for channel in CHANNELS for kind in TYPES]
+    # With the legacy defaults, what is off: push for every type, promotions on every channel.
+    off = {("push", kind) for kind in TYPES} | {(channel, "promotion") for channel in CHANNELS}
+    cells = [f"{d(104)}:{channel}:{kind}" for channel, kind in sorted(off)]
     dirt.expect("notification_preferences", "parent_quarantined", *cells)
 
     # --- catalog --------------------------------------------------------------------------------

@@ -15,13 +15,11 @@ back: the report says what the import would do, and the target is left as it was
 """
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from time import perf_counter
 from zoneinfo import available_timezones
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 
 from adoption import bookkeeping, bulk, source
 from adoption.columns import columns_of, source_columns_used, target_columns
@@ -30,6 +28,7 @@ from adoption.maps import MAPS, NO_TABLE_YET
 from adoption.sql import literal, quote
 from adoption.steps import Step, StepReport
 from adoption.tables import INTEGER_KEYED, INVOICE_NUMBER
+from adoption.writer import Writer, timed
 from shop.partitions import maintain_partitions_as_configured
 
 
@@ -74,38 +73,50 @@ def import_legacy(
     zone: str = "Asia/Kolkata",
     check: bool = False,
     batch_rows: int = 50_000,
+    bulk_rows: int = 50_000,
     progress: Callable[[str, int], Quiet] = Quiet,
 ) -> ImportReport:
     """Import (or, with ``check``, judge) the legacy database. Raises :class:`ImportRefused`
     when the source cannot be read or lacks what the import reads, and when the target refuses
     a row no rule predicted (the import then stops; what was written stays, a re-run resumes)."""
-    _validate(source_schema=source_schema, source_url=source_url, zone=zone, batch_rows=batch_rows)
+    _validate(
+        source_schema=source_schema,
+        source_url=source_url,
+        zone=zone,
+        sizes={"batch_rows": batch_rows, "bulk_rows": bulk_rows},
+    )
     schema = source_schema or "public"
     report = ImportReport(check, (source_url and "(database)") or schema, zone)
     if not check:
-        _run(report, schema, source_url, batch_rows, progress)
+        _run(report, schema, source_url, (batch_rows, bulk_rows), progress)
         return report
     try:
         with transaction.atomic():
-            _run(report, schema, source_url, batch_rows, progress)
+            _run(report, schema, source_url, (batch_rows, bulk_rows), progress)
             raise _Rollback  # a pre-flight leaves the target as it was
     except _Rollback:
         pass
     return report
 
 
-def _validate(*, source_schema, source_url, zone, batch_rows) -> None:
+def _validate(*, source_schema, source_url, zone, sizes: dict) -> None:
     if not (source_schema or source_url):
         raise ImportRefused("source_required", "give --source URL or --source-schema NAME.")
+    for name, value in (("source_schema", source_schema), ("source_url", source_url)):
+        if value is not None and not (isinstance(value, str) and value.strip()):
+            raise ImportRefused(
+                "source_invalid", f"{name} must be a non-empty text, not {value!r}."
+            )
     if zone not in available_timezones():
         raise ImportRefused("zone_unknown", f"zone {zone!r} is not an IANA time zone name.")
-    if not isinstance(batch_rows, int) or batch_rows < 1:
-        raise ImportRefused(
-            "batch_rows_positive", f"batch_rows must be a positive integer, not {batch_rows!r}."
-        )
+    for name, value in sizes.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ImportRefused(
+                f"{name}_positive", f"{name} must be a positive integer, not {value!r}."
+            )
 
 
-def _run(report: ImportReport, schema: str, url: str | None, batch_rows: int, progress) -> None:
+def _run(report: ImportReport, schema: str, url: str | None, sizes: tuple[int, int], progress):
     # One transaction: a source refused leaves nothing behind (no staging, no bookkeeping).
     with transaction.atomic(), connection.cursor() as cursor:
         if url:
@@ -119,11 +130,24 @@ def _run(report: ImportReport, schema: str, url: str | None, batch_rows: int, pr
     if not report.check:
         bulk.restore()  # what a killed run had set aside
     accepted: dict[str, str] = {}
-    for table_map in MAPS:
-        step = Step(
-            table_map, source_schema=schema, zone=report.zone, read=needed[table_map.source]
-        )
-        report.steps.append(_step(step, report, accepted, batch_rows, progress))
+    writer = None
+    if not report.check:
+        writer = Writer(batch_rows=sizes[0], bulk_rows=sizes[1], progress=progress)
+    try:
+        for table_map in MAPS:
+            step = Step(
+                table_map, source_schema=schema, zone=report.zone, read=needed[table_map.source]
+            )
+            report.steps.append(step.report)
+            _judge(step, accepted)
+            if writer:
+                writer.write(step)
+    except BaseException:
+        if writer:
+            writer.abandon()
+        raise
+    if writer:
+        writer.finish()
     with connection.cursor() as cursor:
         mapped = {m.source for m in MAPS}
         for table in source.source_tables(cursor, schema):
@@ -159,43 +183,18 @@ def _map_ids(cursor, schema: str, zone: str) -> None:
         )
 
 
-def _step(step: Step, report: ImportReport, accepted, batch_rows, progress) -> StepReport:
-    table_map = step.map
-    timings = step.report.seconds
-    with timed(timings, "judge"), transaction.atomic(), connection.cursor() as cursor:
-        step.convert(cursor)
-        step.judge(cursor, accepted)
-        step.count_conversions(cursor)
-        kept = step.keep_accepted(cursor)
+def _judge(step: Step, accepted: dict[str, str]) -> None:
+    """Convert and judge a step, in one transaction; ``accepted`` gains the ids it will hold."""
+    with timed(step.report.seconds, "judge"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            step.convert(cursor)
+            step.judge(cursor, accepted)
+            step.count_conversions(cursor)
+            kept = step.keep_accepted(cursor)
         if kept:
-            accepted[table_map.target] = kept
-    if not report.check:
-        bar = progress(table_map.step, step.report.to_import)
-        try:
-            with timed(timings, "write"):
-                step.write(batch_rows=batch_rows, progress=bar)
-        except DatabaseError as exc:
-            first = str(exc).strip().splitlines()[0]
-            raise ImportRefused(
-                "write_refused", f"{table_map.target}: the database refused a row: {first}"
-            ) from exc
-        finally:
-            bar.close()
-    with timed(timings, "reconcile"), connection.cursor() as cursor:
-        if not report.check:
-            step.reconcile(cursor)
-        step.read_quarantine(cursor)
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.conv")
-    return step.report
-
-
-@contextmanager
-def timed(seconds: dict[str, float], phase: str) -> Iterator[None]:
-    started = perf_counter()
-    try:
-        yield
-    finally:
-        seconds[phase] = round(perf_counter() - started, 2)
+            accepted[step.map.target] = kept
+        with connection.cursor() as cursor:
+            step.read_quarantine(cursor)
 
 
 def _set_aside_whole(cursor, schema: str, table: str, check: bool) -> StepReport:

@@ -1,6 +1,7 @@
 """One step of the import: a target table filled from the source, in set-based SQL.
 
-A step converts every source row once, into the session's temp table ``conv`` (the values the
+A step converts every source row once, into its table ``legacy_import.conv_<target>`` (the
+values the
 target would receive), then
 
 1. **judges** it: each rule of the new schema (:mod:`adoption.rules`) and of the map sends the
@@ -102,7 +103,12 @@ class Step:
             .replace("{source}", quote(self.map.source))
             .replace("{zone}", literal(self.zone))
             .replace("{step}", quote(self.map.target))
+            .replace("{conv}", self.conv)
         )
+
+    @property
+    def conv(self) -> str:
+        return f"legacy_import.{quote('conv_' + self.map.target)}"
 
     @property
     def relation(self) -> str:
@@ -137,7 +143,10 @@ class Step:
     # --- 0. convert ---------------------------------------------------------------------------
 
     def convert(self, cursor) -> None:
-        """The temp table ``conv``: per source row its key, age and the target's values."""
+        """The step's ``conv`` table: per source row its key, age and the target's values.
+
+        Unlogged (rebuilt by every run, never needed after a crash) and a real table, not a
+        temporary one, so that the writer's connection reads it (adoption.services)."""
         invalid = [
             f"CASE WHEN {self.sql(c.invalid_sql())} THEN {literal(c.target.name)} END"
             for c in self.columns
@@ -148,9 +157,9 @@ class Step:
         names = {c.target.name for c in self.columns}
         if "deleted_at" in names:
             values.append("(" + self.sql(self._deleted_at()) + ") IS NOT NULL AS is_deleted")
-        cursor.execute("DROP TABLE IF EXISTS pg_temp.conv")
+        cursor.execute(f"DROP TABLE IF EXISTS {self.conv}")
         cursor.execute(
-            f"""CREATE TEMP TABLE conv AS
+            f"""CREATE UNLOGGED TABLE {self.conv} AS
             SELECT ({self.sql(self.map.key)})::text AS __key,
                    ({self.sql(self.map.order)}) AS __created,
                    array_remove(ARRAY[{", ".join(invalid) or "NULL"}]::text[], NULL) AS __invalid,
@@ -188,7 +197,7 @@ class Step:
             cursor,
             f"""SELECT c.__key, (ARRAY[{names}])[f.n + 1] AS rule,
                        CASE f.n {messages} END AS message, NULL::text AS kept_key
-            FROM conv c CROSS JOIN LATERAL (SELECT CASE {first} END AS n) f
+            FROM {self.conv} c CROSS JOIN LATERAL (SELECT CASE {first} END AS n) f
             WHERE f.n IS NOT NULL AND {self.live}""",
         )
 
@@ -260,7 +269,9 @@ class Step:
         while own and sum(self.refuse_orphans(cursor, fk, accepted) for fk in own):
             pass  # a row set aside takes the rows below it along, level by level
         self.clear_missing(cursor, accepted)
-        self.report.to_import = self.value(cursor, f"SELECT count(*) FROM conv c WHERE {self.live}")
+        self.report.to_import = self.value(
+            cursor, f"SELECT count(*) FROM {self.conv} c WHERE {self.live}"
+        )
 
     def _parent_has(self, fk, accepted: dict[str, str], value: str) -> str:
         """SQL: the parent row ``value`` points at is in the target, or will be."""
@@ -269,7 +280,7 @@ class Step:
         exists = f"EXISTS (SELECT 1 FROM public.{parent} p WHERE p.{column} = {value})"
         if fk.parent == self.map.target:
             exists += (
-                f" OR EXISTS (SELECT 1 FROM conv p WHERE p.{column} = {value} "
+                f" OR EXISTS (SELECT 1 FROM {self.conv} p WHERE p.{column} = {value} "
                 f"AND {self.live.replace('c.__key', 'p.__key')})"
             )
         elif fk.parent in accepted:
@@ -295,7 +306,7 @@ class Step:
                        format(CASE WHEN o.quarantined THEN {quarantined_text} ELSE {missing_text}
                               END, o.value) AS message,
                        NULL::text AS kept_key
-            FROM (SELECT c.__key, {value} AS value, {quarantined} AS quarantined FROM conv c
+            FROM (SELECT c.__key, {value} AS value, {quarantined} AS quarantined FROM {self.conv} c
                   WHERE {value} IS NOT NULL AND NOT ({self._parent_has(fk, accepted, value)})
                     AND {self.live}) o""",
         )
@@ -312,7 +323,7 @@ class Step:
         ranked = f"""
             SELECT r.__key,
                    row_number() OVER w AS n, first_value(r.__key) OVER w AS kept, {shown} AS shown
-            FROM (SELECT c.__key, c.__created, {keys} FROM conv c
+            FROM (SELECT c.__key, c.__created, {keys} FROM {self.conv} c
                   WHERE {scope} AND {self.live}) r
             WINDOW w AS (PARTITION BY {partition} ORDER BY r.__created NULLS LAST, r.__key)"""
         refused = self.set_aside(
@@ -334,7 +345,7 @@ class Step:
             f"""SELECT r.__key, {literal(unique.name)} AS rule,
                        format('%s: already in the target as %s', '{unique.name}', t.ident)
                        AS message, NULL::text AS kept_key
-            FROM (SELECT c.__key, {self._identity()} AS ident, {keys} FROM conv c
+            FROM (SELECT c.__key, {self._identity()} AS ident, {keys} FROM {self.conv} c
                   WHERE {scope} AND {self.live}) r
             JOIN ({existing}) t ON {match} AND t.ident IS DISTINCT FROM r.ident""",
         )
@@ -351,7 +362,7 @@ class Step:
             value = f"c.{quote(fk.column)}"
             cleared = self.run(
                 cursor,
-                f"UPDATE conv c SET {quote(fk.column)} = NULL WHERE {value} IS NOT NULL "
+                f"UPDATE {self.conv} c SET {quote(fk.column)} = NULL WHERE {value} IS NOT NULL "
                 f"AND NOT ({self._parent_has(fk, accepted, value)})",
             )
             conversion = Conversion(
@@ -367,7 +378,9 @@ class Step:
             return None
         name = f"accepted_{self.map.target}"
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
-        cursor.execute(f"CREATE TEMP TABLE {name} AS SELECT c.id FROM conv c WHERE {self.live}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {name} AS SELECT c.id FROM {self.conv} c WHERE {self.live}"
+        )
         cursor.execute(f"CREATE UNIQUE INDEX ON pg_temp.{name} (id)")
         cursor.execute(f"ANALYZE pg_temp.{name}")
         return name
@@ -392,17 +405,20 @@ class Step:
 
     # --- 2. write ---------------------------------------------------------------------------
 
-    def write(self, *, batch_rows: int, progress) -> None:
-        """``progress.update(rows)`` after each batch."""
+    def write(self, *, batch_rows: int, bulk_rows: int, progress) -> None:
+        """``progress.update(rows)`` after each batch. From ``bulk_rows`` rows on (and more than
+        the table holds), indexes and foreign keys are built once after the write."""
         names = ", ".join(quote(c.target.name) for c in self.columns)
         values = ", ".join(f"c.{quote(c.target.name)}" for c in self.columns)
         keys = self.map.target_key
         present = " AND ".join(f"t.{quote(k)} = c.{quote(k)}" for k in keys)
         with connection.cursor() as cursor:
-            rebuild = bulk.worth_it(cursor, self.map.target, self.report.to_import)
+            rebuild = bulk.worth_it(
+                cursor, self.map.target, self.report.to_import, at_least=bulk_rows
+            )
             if rebuild:
                 bulk.set_aside(self.map.target)
-            pages = self.value(cursor, "SELECT pg_relation_size('pg_temp.conv') / 8192")
+            pages = self.value(cursor, f"SELECT pg_relation_size('{self.conv}') / 8192")
             rows = max(self.report.source_rows, 1)
             # Batches of pages: a TID range scan reads just those, with no index on conv.
             step = pages + 1 if self._single_statement else max(1, pages * batch_rows // rows)
@@ -412,7 +428,7 @@ class Step:
                     written = self.run(
                         cursor,
                         f"""INSERT INTO public.{quote(self.map.target)} ({names})
-                        SELECT {values} FROM conv c
+                        SELECT {values} FROM {self.conv} c
                         WHERE c.ctid >= '({first},0)'::tid AND c.ctid < '({first + step},0)'::tid
                           AND {self.live}
                           AND NOT EXISTS (SELECT 1 FROM public.{quote(self.map.target)} t
@@ -468,7 +484,7 @@ class Step:
         sums = self.map.sums
         imported_sums = "".join(f", coalesce(sum({s.target}), 0)" for s in sums)
         cursor.execute(
-            f"SELECT count(*){imported_sums} FROM conv c JOIN {target} t ON {present} "
+            f"SELECT count(*){imported_sums} FROM {self.conv} c JOIN {target} t ON {present} "
             f"WHERE {self.live}"
         )
         imported = cursor.fetchone()

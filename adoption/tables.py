@@ -153,7 +153,7 @@ tiers = TableMap(
         Rule(
             "tiers_level_follows_parent",
             "c.parent_id IS NOT NULL AND c.level IS DISTINCT FROM coalesce("
-            "(SELECT p.level + 1 FROM conv p WHERE p.id = c.parent_id), "
+            "(SELECT p.level + 1 FROM {conv} p WHERE p.id = c.parent_id), "
             "(SELECT t.level + 1 FROM public.tiers t WHERE t.id = c.parent_id), c.level)",
             "format('level %s is not one below its parent''s', c.level)",
         ),

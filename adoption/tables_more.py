@@ -2,9 +2,8 @@
 the catalog's tags, FAQs, questions, collections and reviews, cart lines, wishlists, payment
 webhooks, invoice versions, blogs and notifications.
 
-Part of :mod:`adoption.tables`, which imports this module after the helpers it uses and lists
-these maps in ``MAPS``; import them from there. As there, only what the automatic mapping cannot
-know is written here.
+Built with the helpers of :mod:`adoption.tables`; their order is :mod:`adoption.maps`'s. As
+there, only what the automatic mapping cannot know is written here.
 """
 
 from adoption.columns import float_money
@@ -123,13 +122,16 @@ email_otps = TableMap(
 )
 
 # One legacy row per user (a switch per channel, a switch per kind of message) becomes a row
-# per channel and type: a message goes out when its channel's switch and its type's switch are
-# both on. A NULL switch is the legacy column's default, which the legacy shop acted on: push
-# and promotions were opt-in.
+# per channel and type that is off: a message goes out when its channel's switch and its type's
+# switch are both on, and in the new schema no row means on, so the cells that are on need no
+# row (a user with every switch on has none; 9 rows for the legacy defaults instead of 24). A
+# NULL switch is the legacy column's default, which the legacy shop acted on: push and
+# promotions were opt-in.
 PREFERENCE_CELLS = (
-    "(SELECT s.*, cell.channel, cell.type, cell.enabled"
+    "(SELECT s.*, cell.channel, cell.type, cell.enabled, cell.first_cell"
     " FROM {src}.notification_preferences s CROSS JOIN LATERAL ("
-    "  SELECT ch.name AS channel, ty.name AS type, ch.flag AND ty.flag AS enabled FROM (VALUES"
+    "  SELECT ch.name AS channel, ty.name AS type, false AS enabled,"
+    "         row_number() OVER (ORDER BY ch.name, ty.name) = 1 AS first_cell FROM (VALUES"
     "   ('email', coalesce(s.email_enabled, true)), ('sms', coalesce(s.sms_enabled, true)),"
     "   ('push', coalesce(s.push_enabled, false)), ('in_app', coalesce(s.in_app_enabled, true))"
     "  ) AS ch(name, flag) CROSS JOIN (VALUES"
@@ -138,17 +140,17 @@ PREFERENCE_CELLS = (
     "   ('shipping', coalesce(s.order_updates, true)),"
     "   ('promotion', coalesce(s.promotions, false)),"
     "   ('account', true), ('system', true)"
-    "  ) AS ty(name, flag)) cell) s"
+    "  ) AS ty(name, flag) WHERE NOT (ch.flag AND ty.flag)) cell) s"
 )
 # Counted once per legacy row: on its first cell.
-FIRST_CELL = "s.channel = 'email' AND s.type = 'order'"
+FIRST_CELL = "s.first_cell"
 notification_preferences = TableMap(
     "notification_preferences",
     "notification_preferences",
     relation=PREFERENCE_CELLS,
     key="s.id::text || ':' || s.channel || ':' || s.type",
     derived=True,
-    extra_columns=("channel", "type", "enabled"),
+    extra_columns=("channel", "type", "enabled", "first_cell"),
     columns={
         "id": "legacy_import.uuid_v7_at(coalesce(" + local("s.created_at") + ", 'epoch'), "
         "'notification_preferences:' || s.id || ':' || s.channel || ':' || s.type)",
@@ -159,10 +161,10 @@ notification_preferences = TableMap(
     conversions=(
         Conversion(
             "preferences_to_channel_type_rows",
-            "email/sms/push/in_app_enabled x order_updates/promotions: one row per channel and "
-            "type, enabled when both switches are on; order_updates covers the types order, "
-            "payment and shipping, promotions the type promotion; account and system follow the "
-            "channel's switch alone",
+            "email/sms/push/in_app_enabled x order_updates/promotions: a row (is_enabled false) "
+            "per channel and type that is off, as no row means on; a type is on when both "
+            "switches are; order_updates covers the types order, payment and shipping, "
+            "promotions the type promotion; account and system follow the channel's switch",
             "true",
         ),
         Conversion(
@@ -350,7 +352,7 @@ payment_webhook_logs = TableMap(
                                                   updated_at)
         SELECT legacy_import.uuid_v7_at(l.created_at, 'payment_webhook_events:' || l.event_id),
                l.provider, l.event_id, l.created_at, l.created_at
-        FROM public.{step} l JOIN conv c ON c.id = l.id
+        FROM public.{step} l JOIN {conv} c ON c.id = l.id
         WHERE l.signature_valid
         ON CONFLICT (provider, event_id) DO NOTHING""",
     ),
@@ -419,7 +421,7 @@ invoice_versions = TableMap(
     after_insert=(
         """UPDATE public.invoices i SET current_version = v.newest
         FROM (SELECT t.invoice_id, max(t.version_number) AS newest FROM public.invoice_versions t
-              WHERE t.invoice_id IN (SELECT c.invoice_id FROM conv c) GROUP BY t.invoice_id) v
+              WHERE t.invoice_id IN (SELECT c.invoice_id FROM {conv} c) GROUP BY t.invoice_id) v
         WHERE i.id = v.invoice_id AND i.current_version <> v.newest""",
     ),
     conversions=(

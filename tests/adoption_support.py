@@ -18,7 +18,8 @@ import psycopg
 from django.conf import settings
 from django.db import connection
 
-from adoption.sample import Dirt, add_dirt, create_legacy_schema, fill_clean
+from adoption.dirt import Dirt
+from adoption.sample import add_dirt, create_legacy_schema, fill_clean
 
 
 def server_url(database: str) -> str:

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from adoption.sample import d
+from adoption.dirt import d
 from tests.adoption_support import (
     Scratch,
     create_scratch,
@@ -357,7 +357,56 @@ def test_a_source_missing_what_the_import_reads_is_refused(scratch: Scratch):
     assert scratch.value("SELECT count(*) FROM public.users") == 0
 
 
+def test_large_writes_leave_indexes_and_foreign_keys_as_migrate_made_them(scratch: Scratch):
+    scratch.legacy_shop()
+    migrated = _indexes_and_keys(scratch)
+
+    status, _ = scratch.report("--source-schema", "legacy", "--bulk-rows", "1")
+
+    assert status == 0
+    assert _indexes_and_keys(scratch) == migrated
+    assert scratch.value("SELECT count(*) FROM legacy_import.set_aside_ddl") == 0
+
+
+def test_indexes_set_aside_by_a_killed_run_are_rebuilt_by_the_next(scratch: Scratch):
+    scratch.legacy_shop(orders=4, dirty=False)
+    migrated = _indexes_and_keys(scratch)
+    killed = scratch.manage(
+        "shell",
+        "-c",
+        "from django.db import connection; from adoption import bookkeeping, bulk; "
+        "connection.cursor().execute(bookkeeping.DDL); bulk.set_aside('order_items')",
+    )
+    assert killed.returncode == 0, killed.stderr
+    assert (
+        scratch.value(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'order_items'::regclass "
+            "AND contype = 'f'"
+        )
+        == 0
+    )
+
+    status, report = scratch.report("--source-schema", "legacy")
+
+    assert status == 0, report
+    assert _indexes_and_keys(scratch) == migrated
+    assert scratch.value("SELECT count(*) FROM legacy_import.set_aside_ddl") == 0
+
+
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _indexes_and_keys(scratch: Scratch) -> list[tuple]:
+    """The indexes and constraints of the tables (the partitions the import adds left out)."""
+    return scratch.rows(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = 'public'::regnamespace "
+        "AND NOT c.relispartition "
+        "UNION ALL SELECT conname, pg_get_constraintdef(k.oid) || convalidated::text "
+        "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+        "WHERE k.connamespace = 'public'::regnamespace AND NOT c.relispartition "
+        "AND k.conparentid = 0 ORDER BY 1, 2"
+    )
 
 
 def _utc(text: str):

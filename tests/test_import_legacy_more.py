@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from accounts.admin import new_invitation_token
-from adoption.sample import d
+from adoption.dirt import d
 from tests.adoption_support import Scratch, create_scratch, drop_scratch
 
 pytestmark = pytest.mark.xdist_group("import_legacy")
@@ -80,22 +80,27 @@ def test_otp_code_hash_and_consumption(scratch: Scratch):
 
 
 def test_notification_preferences_of_one_user(scratch: Scratch, imported):
-    # User 2: email, sms and in-app on, push off; order updates on, promotions off.
-    assert scratch.rows(
-        "SELECT channel, type FROM notification_preferences WHERE user_id = md5('user:2')::uuid "
-        "AND is_enabled ORDER BY 1, 2"
-    ) == [
-        (channel, kind)
-        for channel in ("email", "in_app", "sms")
-        for kind in ("account", "order", "payment", "shipping", "system")
+    # User 2: email, sms and in-app on, push off; order updates on, promotions off. What is on
+    # needs no row (no row means on): push for every type, promotions on every channel.
+    off = (
+        "SELECT channel, type FROM notification_preferences WHERE user_id = md5(%s)::uuid "
+        "AND NOT is_enabled ORDER BY 1, 2"
+    )
+    assert scratch.rows(off, ["user:2"]) == [
+        ("email", "promotion"),
+        ("in_app", "promotion"),
+        *(
+            ("push", kind)
+            for kind in ("account", "order", "payment", "promotion", "shipping", "system")
+        ),
+        ("sms", "promotion"),
     ]
     rows = "SELECT count(*) FROM notification_preferences WHERE user_id = md5('user:2')::uuid"
-    assert scratch.value(rows) == 24
-    # User 4 opted into promotions: on by email, sms and in-app; push stays off.
-    assert scratch.rows(
-        "SELECT channel FROM notification_preferences WHERE user_id = md5('user:4')::uuid "
-        "AND type = 'promotion' AND is_enabled ORDER BY 1"
-    ) == [("email",), ("in_app",), ("sms",)]
+    assert scratch.value(rows) == 9
+    # User 4 opted into promotions: on by email, sms and in-app (no rows); push stays off.
+    assert [row for row in scratch.rows(off, ["user:4"]) if row[1] == "promotion"] == [
+        ("push", "promotion")
+    ]
     # Users 1, 3, 5, 7, 9 had the newsletter on: it has no place, and the report says so.
     assert conversions_of(imported[1], "notification_preferences")["newsletter_not_carried"] == 5
 

@@ -38,6 +38,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch-rows", type=int, default=50_000, help="rows per transaction")
         parser.add_argument(
+            "--bulk-rows",
+            type=int,
+            default=50_000,
+            help="a table receiving at least this many rows has its indexes and foreign keys "
+            "built once after the write (default %(default)s)",
+        )
+        parser.add_argument(
             "--json", metavar="FILE", help="also write the report as JSON ('-': stdout)"
         )
         parser.add_argument("--markdown", metavar="FILE", help="write the Markdown report to FILE")
@@ -51,11 +58,12 @@ class Command(BaseCommand):
                     zone=options["zone"],
                     check=options["check"],
                     batch_rows=options["batch_rows"],
+                    bulk_rows=options["bulk_rows"],
                     progress=self._progress if options["verbosity"] > 0 else Quiet,
                 )
             except ImportRefused as refused:
                 self.stderr.write(f"import_legacy: {refused.detail} ({refused.code})")
-                sys.exit(2 if refused.code.startswith(("source", "zone", "batch")) else 1)
+                sys.exit(2 if refused.code.startswith(("source", "zone", "batch", "bulk")) else 1)
         markdown = as_markdown(report)
         if options["markdown"]:
             Path(options["markdown"]).write_text(markdown)

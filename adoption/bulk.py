@@ -1,11 +1,12 @@
 """Writing many rows into an empty table: its secondary indexes and foreign keys set aside.
 
 Maintaining seven indexes row by row, and checking three foreign keys row by row at commit,
-costs most of a large import's time. For a step that writes more rows than its table holds, the
-import drops the table's non-unique indexes and its foreign keys, writes, then builds the
-indexes once and adds each foreign key ``NOT VALID`` and validates it with one query (a
-foreign key is as VALID as before, and still checked: a row without its parent would fail the
-validation). Unique indexes and the primary key stay: the writes lean on them.
+costs most of a large import's time. For a table that will receive many more rows than it holds,
+the import drops its non-unique indexes and its foreign keys before it starts writing, and after
+the last table is written builds the indexes once and adds each foreign key ``NOT VALID`` and
+validates it with one query (a foreign key is as VALID as before, and still checked: a row
+without its parent would fail the validation). Unique indexes and the primary key stay: the
+writes lean on them.
 
 What was dropped is recorded in ``legacy_import.set_aside_ddl`` in the same transaction as the
 drop, so a run killed in between leaves a record, and the next run restores it first.
@@ -17,8 +18,8 @@ from adoption.sql import quote
 
 
 def worth_it(cursor, table: str, rows: int, *, at_least: int) -> bool:
-    """Rebuilding pays when the write is large and more than the table already holds. Not on
-    a partitioned table, which cannot take a foreign key NOT VALID."""
+    """Rebuilding pays when ``rows`` (the source's) are many and more than the table already
+    holds. Not on a partitioned table, which cannot take a foreign key NOT VALID."""
     cursor.execute(
         "SELECT greatest(c.reltuples, 0), c.relkind = 'p' FROM pg_class c "
         "WHERE c.oid = %s::regclass",

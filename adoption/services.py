@@ -16,10 +16,11 @@ back: the report says what the import would do, and the target is left as it was
 
 import json
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from zoneinfo import available_timezones
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from adoption import bookkeeping, bulk, source
 from adoption.columns import columns_of, source_columns_used, target_columns
@@ -129,25 +130,28 @@ def _run(report: ImportReport, schema: str, url: str | None, sizes: tuple[int, i
         _map_ids(cursor, schema, report.zone)
     if not report.check:
         bulk.restore()  # what a killed run had set aside
+    steps = [Step(m, source_schema=schema, zone=report.zone, read=needed[m.source]) for m in MAPS]
     accepted: dict[str, str] = {}
     writer = None
     if not report.check:
-        writer = Writer(batch_rows=sizes[0], bulk_rows=sizes[1], progress=progress)
+        _set_aside_indexes(steps, at_least=sizes[1])
+        writer = Writer(batch_rows=sizes[0], progress=progress)
     try:
-        for table_map in MAPS:
-            step = Step(
-                table_map, source_schema=schema, zone=report.zone, read=needed[table_map.source]
-            )
+        for step in steps:
             report.steps.append(step.report)
             _judge(step, accepted)
             if writer:
                 writer.write(step)
+        if writer:
+            writer.finish()
     except BaseException:
         if writer:
             writer.abandon()
+            with suppress(DatabaseError):  # the first error is the one to report
+                bulk.restore()
         raise
     if writer:
-        writer.finish()
+        bulk.restore()
     with connection.cursor() as cursor:
         mapped = {m.source for m in MAPS}
         for table in source.source_tables(cursor, schema):
@@ -181,6 +185,17 @@ def _map_ids(cursor, schema: str, zone: str) -> None:
             f"SELECT {literal(table)}, s.id::text, {new_id.replace('{zone}', literal(zone))} "
             f"FROM {quote(schema)}.{quote(table)} s ON CONFLICT DO NOTHING"
         )
+
+
+def _set_aside_indexes(steps: list[Step], *, at_least: int) -> None:
+    """Before any write: drop the indexes and foreign keys of the tables that will receive
+    many rows (adoption.bulk), sized by their source."""
+    with connection.cursor() as cursor:
+        for step in steps:
+            cursor.execute(f"SELECT count(*) FROM {step.relation}")
+            (rows,) = cursor.fetchone()
+            if bulk.worth_it(cursor, step.map.target, rows, at_least=at_least):
+                bulk.set_aside(step.map.target)
 
 
 def _judge(step: Step, accepted: dict[str, str]) -> None:

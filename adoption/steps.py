@@ -21,7 +21,6 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from adoption import bulk
 from adoption.columns import (
     Column,
     columns_of,
@@ -405,19 +404,13 @@ class Step:
 
     # --- 2. write ---------------------------------------------------------------------------
 
-    def write(self, *, batch_rows: int, bulk_rows: int, progress) -> None:
-        """``progress.update(rows)`` after each batch. From ``bulk_rows`` rows on (and more than
-        the table holds), indexes and foreign keys are built once after the write."""
+    def write(self, *, batch_rows: int, progress) -> None:
+        """``progress.update(rows)`` after each batch."""
         names = ", ".join(quote(c.target.name) for c in self.columns)
         values = ", ".join(f"c.{quote(c.target.name)}" for c in self.columns)
         keys = self.map.target_key
         present = " AND ".join(f"t.{quote(k)} = c.{quote(k)}" for k in keys)
         with connection.cursor() as cursor:
-            rebuild = bulk.worth_it(
-                cursor, self.map.target, self.report.to_import, at_least=bulk_rows
-            )
-            if rebuild:
-                bulk.set_aside(self.map.target)
             pages = self.value(cursor, f"SELECT pg_relation_size('{self.conv}') / 8192")
             rows = max(self.report.source_rows, 1)
             # Batches of pages: a TID range scan reads just those, with no index on conv.
@@ -442,8 +435,6 @@ class Step:
                 for statement in self.map.after_insert:
                     cursor.execute(self.sql(statement))
                 self._loud(cursor, quiet)
-        if rebuild:
-            bulk.restore(self.map.target)
 
     @property
     def _single_statement(self) -> bool:

@@ -5,6 +5,10 @@ Judging a step reads the source and what earlier steps *will* hold (their accept
 what the writer has written so far, so its outcome does not depend on how far the writer is;
 the writer keeps the foreign keys' order because it writes one step after the other. On a
 machine with two cores the two halves of the work overlap.
+
+The writer takes no lock that the judge's reads wait for (an INSERT, ALTER TABLE ... DISABLE
+TRIGGER): the indexes and foreign keys of large tables are dropped before the two start and
+rebuilt after both are done (adoption.bulk), as dropping them locks the tables they point at.
 """
 
 from collections.abc import Iterator
@@ -28,11 +32,11 @@ def timed(seconds: dict[str, float], phase: str) -> Iterator[None]:
 
 
 class Writer:
-    def __init__(self, *, batch_rows: int, bulk_rows: int, progress):
-        self.batch_rows, self.bulk_rows, self.progress = batch_rows, bulk_rows, progress
+    def __init__(self, *, batch_rows: int, progress):
+        self.batch_rows, self.progress = batch_rows, progress
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
         self._queued: list[Future] = []
-        self._stopped = False
+        self._stopped = self._closed = False
 
     def write(self, step: Step) -> None:
         """Queue ``step`` (judged and committed); raise the writer's error if it has one."""
@@ -63,7 +67,7 @@ class Writer:
             bar = self.progress(step.map.step, step.report.to_import)
             try:
                 with timed(step.report.seconds, "write"):
-                    step.write(batch_rows=self.batch_rows, bulk_rows=self.bulk_rows, progress=bar)
+                    step.write(batch_rows=self.batch_rows, progress=bar)
             finally:
                 bar.close()
             with connection.cursor() as cursor:
@@ -80,6 +84,9 @@ class Writer:
             raise
 
     def _close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         # close_all looks its connections up in the thread that runs it: the writer's own.
         self._pool.submit(connections.close_all).result()
         self._pool.shutdown()

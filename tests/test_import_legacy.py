@@ -267,7 +267,8 @@ def test_killed_run_resumes_to_the_same_result(scratch: Scratch, other_scratch: 
     other_scratch.legacy_shop(orders=400)
     other_scratch.report("--source-schema", "legacy")  # uninterrupted, for comparison
 
-    # Kill the server side: the import's session ends mid-way (orders written, payments not).
+    # Kill the server side: the writing session ends when it comes to the payments (orders
+    # written, payments not).
     with _payments_locked(scratch):
         run = scratch.start("--source-schema", "legacy", "--batch-rows", "100")
         backend = _blocked_importer(scratch)
@@ -448,14 +449,14 @@ def _contents(scratch: Scratch) -> dict:
 
 
 class _payments_locked:
-    """Hold the legacy payments locked: the import stops when it comes to read them, after it
-    has written the orders."""
+    """Hold the payments locked against writes (reads go on): the import stops when it comes
+    to write them, after it has written the orders."""
 
     def __init__(self, scratch: Scratch):
         self.conn = scratch.connect()
 
     def __enter__(self):
-        self.conn.execute("LOCK TABLE legacy.payment_transactions IN ACCESS EXCLUSIVE MODE")
+        self.conn.execute("LOCK TABLE public.payment_transactions IN SHARE MODE")
 
     def __exit__(self, *exc):
         self.conn.rollback()

@@ -12,9 +12,10 @@ What was dropped is recorded in ``legacy_import.set_aside_ddl`` in the same tran
 drop, so a run killed in between leaves a record, and the next run restores it first.
 """
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from adoption.sql import quote
+from shop.partitions import PARTITIONED_TABLES, Month, create_partition_sql, partition_name
 
 
 def worth_it(cursor, table: str, rows: int, *, at_least: int) -> bool:
@@ -79,3 +80,38 @@ def restore(table: str | None = None) -> list[str]:
                 [table_name, name],
             )
     return [f"{table_name}.{name}" for table_name, name, _, _ in pending]
+
+
+def months_ready(cursor, table: str, rows: str) -> None:
+    """Create the monthly partitions that ``rows`` (SQL over ``c``) fall in, before they are
+    written: legacy rows are years old, and in the DEFAULT partition they would have to be
+    moved afterwards, a million at a time (what ``manage.py partitions`` does for stray rows).
+    A month that cannot be made (the DEFAULT partition already holds rows of it) is left to
+    ``partitions``."""
+    key = PARTITIONED_TABLES.get(table)
+    if key is None:
+        return
+    cursor.execute(
+        f"SELECT DISTINCT date_trunc('month', c.{quote(key)} AT TIME ZONE 'UTC')::date "
+        f"FROM ({rows}) c"
+    )
+    for (day,) in cursor.fetchall():
+        month = Month.of(day)
+        name = partition_name(table, month)
+        cursor.execute("SELECT to_regclass(%s)", [f"public.{name}"])
+        if cursor.fetchone()[0] is None:
+            try:
+                with transaction.atomic():
+                    cursor.execute(create_partition_sql(table, month, name))
+            except DatabaseError:
+                pass
+
+
+# Memory for one sort or hash (the duplicates' ranking, the foreign keys' lookups) and for one
+# index build: PostgreSQL's defaults (4 MB, 64 MB) spill a million rows to disk.
+SESSION_SETTINGS = "SET work_mem = '128MB'; SET maintenance_work_mem = '512MB'"
+
+
+def tune(cursor) -> None:
+    """Settings of an import session (each connection: the judge's and the writer's)."""
+    cursor.execute(SESSION_SETTINGS)

@@ -492,9 +492,10 @@ def add_dirt(cursor, schema: str) -> Dirt:
     dirt.expect("uploads", "uploads_size_bytes_not_null", "900001")
     run(
         """INSERT INTO {s}.audit_logs (id, user_id, action, table_name, record_id, ip_address,
-        "timestamp") VALUES
-        (900001, NULL, 'update', 'orders', 'x', 'unknown', '2023-06-01 10:00'),
-        (900002, NULL, 'CREATE', 'uploads', '1', '10.0.0.2', '2023-06-01 10:00')"""
+        "timestamp", new_values) VALUES
+        (900001, NULL, 'update', 'orders', 'x', 'unknown', '2023-06-01 10:00', NULL),
+        (900002, NULL, 'CREATE', 'uploads', '1', '10.0.0.2', '2023-06-01 10:00',
+         '{"id": 1, "file_name": "p1.jpg"}')"""
     )
     dirt.expect("audit_logs", "audit_logs_ip_address_type", "900001")
 

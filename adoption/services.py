@@ -120,6 +120,7 @@ def _validate(*, source_schema, source_url, zone, sizes: dict) -> None:
 def _run(report: ImportReport, schema: str, url: str | None, sizes: tuple[int, int], progress):
     # One transaction: a source refused leaves nothing behind (no staging, no bookkeeping).
     with transaction.atomic(), connection.cursor() as cursor:
+        bulk.tune(cursor)
         if url:
             schema = source.stage(url, schema)
         else:

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from adoption import bulk
 from adoption.columns import (
     Column,
     columns_of,
@@ -411,6 +412,9 @@ class Step:
         keys = self.map.target_key
         present = " AND ".join(f"t.{quote(k)} = c.{quote(k)}" for k in keys)
         with connection.cursor() as cursor:
+            bulk.months_ready(
+                cursor, self.map.target, f"SELECT * FROM {self.conv} c WHERE {self.live}"
+            )
             pages = self.value(cursor, f"SELECT pg_relation_size('{self.conv}') / 8192")
             rows = max(self.report.source_rows, 1)
             # Batches of pages: a TID range scan reads just those, with no index on conv.

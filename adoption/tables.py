@@ -661,14 +661,30 @@ AUDIT_ACTION = (
     "WHEN 'update' THEN 'update' WHEN 'delete' THEN 'delete' WHEN 'login' THEN 'login' "
     "WHEN 'logout' THEN 'logout' ELSE lower(btrim(s.action)) END"
 )
+REKEYED = ", ".join(repr(t) for t in INTEGER_KEYED)
+
+
+def ids_through_id_map(values: str) -> str:
+    """SQL: a legacy audit entry's JSON values, its row's integer ``id`` (a re-keyed table's)
+    replaced by the row's new UUID."""
+    return (
+        f"CASE WHEN s.table_name IN ({REKEYED}) AND jsonb_typeof({values} -> 'id') "
+        f"IN ('number', 'string') THEN jsonb_set({values}, '{{id}}', coalesce("
+        "(SELECT to_jsonb(m.new_id::text) FROM legacy_import.id_map m "
+        f"WHERE m.source_table = s.table_name AND m.old_id = {values} ->> 'id'), "
+        f"{values} -> 'id')) ELSE {values} END"
+    )
+
+
+OLD_VALUES, NEW_VALUES = ids_through_id_map("s.old_values"), ids_through_id_map("s.new_values")
 AUDIT_CHANGES = (
     "(SELECT coalesce(jsonb_object_agg(k.name, jsonb_build_array("
-    "nullif(s.old_values -> k.name, 'null'), nullif(s.new_values -> k.name, 'null'))), '{}') "
-    "FROM jsonb_object_keys(coalesce(s.old_values, '{}') || coalesce(s.new_values, '{}')) "
-    "AS k(name))"
+    "nullif(v.old -> k.name, 'null'), nullif(v.new -> k.name, 'null'))), '{}') "
+    f"FROM (SELECT {OLD_VALUES} AS old, {NEW_VALUES} AS new) v, "
+    "jsonb_object_keys(coalesce(v.old, '{}') || coalesce(v.new, '{}')) AS k(name))"
 )
 AUDIT_ROW_ID = (
-    f"CASE WHEN s.table_name IN ({', '.join(repr(t) for t in INTEGER_KEYED)}) "
+    f"CASE WHEN s.table_name IN ({REKEYED}) "
     "THEN coalesce((SELECT m.new_id::text FROM legacy_import.id_map m "
     "WHERE m.source_table = s.table_name AND m.old_id = btrim(s.record_id)), s.record_id) "
     "ELSE s.record_id END"
@@ -703,8 +719,9 @@ audit_logs = TableMap(
         ),
         Conversion(
             "record_id_through_id_map",
-            "record_id: an integer id of a re-keyed table becomes the row's new UUID",
-            f"s.table_name IN ({', '.join(repr(t) for t in INTEGER_KEYED)})",
+            "record_id, and the id in old_values/new_values: an integer id of a re-keyed table "
+            "becomes the row's new UUID",
+            f"s.table_name IN ({REKEYED})",
         ),
     ),
 )

@@ -18,6 +18,7 @@ from time import perf_counter
 
 from django.db import DatabaseError, connection, connections
 
+from adoption import bulk
 from adoption.errors import ImportRefused
 from adoption.steps import Step
 
@@ -64,6 +65,8 @@ class Writer:
         if self._stopped:
             return
         try:
+            with connection.cursor() as cursor:
+                bulk.tune(cursor)
             bar = self.progress(step.map.step, step.report.to_import)
             try:
                 with timed(step.report.seconds, "write"):

@@ -171,9 +171,9 @@ def test_conversions(scratch: Scratch):
     )[0]
     assert new_id.version == 7
     assert int(new_id.hex[:12], 16) == int(created.timestamp() * 1000)
-    assert scratch.value(
-        "SELECT row_id FROM audit_logs WHERE action = 'insert' AND table_name = 'uploads'"
-    ) == str(new_id)
+    assert scratch.rows(
+        "SELECT row_id, changes FROM audit_logs WHERE action = 'insert' AND table_name = 'uploads'"
+    ) == [(str(new_id), {"id": [None, str(new_id)], "file_name": [None, "p1.jpg"]})]
     # An audit entry's user that no longer exists: the entry stays, without its user.
     assert (
         scratch.value("SELECT count(*) FROM audit_logs WHERE action = 'login' AND user_id IS NULL")

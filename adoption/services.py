@@ -6,7 +6,7 @@ The order of work:
    refused, with nothing written, when it lacks a table or column the import reads;
 2. ``legacy_import.id_map``: the new UUIDv7 of every integer-keyed legacy row;
 3. one step per target table (:mod:`adoption.steps`), in the order of the foreign keys;
-4. the legacy tables without a place in the new schema, set aside whole;
+4. the legacy tables the new schema has no table for yet, set aside whole;
 5. what the new schema derives: the order number sequence and invoice counters continue after
    the highest imported number, one audit entry for the import, fresh statistics.
 
@@ -154,9 +154,9 @@ def _run(report: ImportReport, schema: str, url: str | None, sizes: tuple[int, i
     if writer:
         bulk.restore()
     with connection.cursor() as cursor:
-        mapped = {m.source for m in MAPS}
-        for table in source.source_tables(cursor, schema):
-            if table not in mapped and table in source.legacy_tables():
+        present = set(source.source_tables(cursor, schema))
+        for table in NO_TABLE_YET:
+            if table in present:
                 report.steps.append(_set_aside_whole(cursor, schema, table, report.check))
         if not report.check:
             report.derived = _derive(cursor, report)
@@ -214,18 +214,13 @@ def _judge(step: Step, accepted: dict[str, str]) -> None:
 
 
 def _set_aside_whole(cursor, schema: str, table: str, check: bool) -> StepReport:
-    rule = "no_table_in_new_schema" if table in NO_TABLE_YET else "not_imported_by_this_version"
-    message = (
-        "the new schema has no table for these rows yet"
-        if table in NO_TABLE_YET
-        else "this version of import_legacy does not read this table yet"
-    )
-    relation = f"{quote(schema)}.{quote(table)}"
+    """Quarantine every row of a legacy table the new schema has no table for yet."""
+    rule, message = "no_table_in_new_schema", "the new schema has no table for these rows yet"
     cursor.execute("DELETE FROM legacy_import.quarantine WHERE step = %s", [table])
     cursor.execute(
         "INSERT INTO legacy_import.quarantine "
         "(step, source_table, source_key, rule, message, source_row) "
-        f"SELECT %s, %s, s.id::text, %s, %s, to_jsonb(s) FROM {relation} s "
+        f"SELECT %s, %s, s.id::text, %s, %s, to_jsonb(s) FROM {quote(schema)}.{quote(table)} s "
         "ON CONFLICT DO NOTHING",
         [table, table, rule, message],
     )
@@ -285,7 +280,8 @@ def _derive(cursor, report: ImportReport) -> dict[str, object]:
     )
     for step in {s.step for s in report.steps if s.imported}:
         cursor.execute(f"ANALYZE public.{quote(step)}")
-    # Legacy audit entries landed in the DEFAULT partition; give them their months.
+    # The coming months' partitions, and any legacy row that fell into a DEFAULT partition
+    # (its month could not be made before it was written) moved into its month.
     partitions = [
         line for line in maintain_partitions_as_configured() if "nothing to do" not in line
     ]

@@ -13,6 +13,8 @@ import pytest
 from django.db import connection
 
 from adoption.dirt import d
+from adoption.maps import MAPS, NO_TABLE_YET
+from adoption.source import legacy_tables
 from tests.adoption_support import (
     Scratch,
     create_scratch,
@@ -39,6 +41,13 @@ def other_scratch(django_db_setup, django_db_blocker):
         made = create_scratch(connection.settings_dict["TEST"]["TEMPLATE"])
         yield made
         drop_scratch(made)
+
+
+def test_every_legacy_table_is_mapped_or_waits_for_its_table():
+    mapped = {table_map.source for table_map in MAPS}
+
+    assert mapped | set(NO_TABLE_YET) == set(legacy_tables())
+    assert not mapped & set(NO_TABLE_YET)
 
 
 def test_check_predicts_every_rule_and_writes_nothing(scratch: Scratch):

@@ -67,6 +67,9 @@ class TableMap:
     # Statements after the rows are in, e.g. opening stock entries; {step} is the target table,
     # {conv} its converted rows.
     after_insert: tuple[str, ...] = ()
+    # A table that points at itself is written in one statement, in this order (SQL over ``c``)
+    # when a trigger reads the row pointed at (a tier's parent, which must come first).
+    write_order: str | None = None
     # Rows made from another table's rows (no source table of their own).
     derived: bool = False
     # Columns the relation adds to the source row (computed, not the source's): left out of

@@ -419,6 +419,7 @@ class Step:
             rows = max(self.report.source_rows, 1)
             # Batches of pages: a TID range scan reads just those, with no index on conv.
             step = pages + 1 if self._single_statement else max(1, pages * batch_rows // rows)
+            order = f"ORDER BY {self.map.write_order}" if self.map.write_order else ""
             for first in range(0, pages + 1, step):
                 with transaction.atomic():
                     quiet = self._quiet(cursor)
@@ -429,7 +430,8 @@ class Step:
                         WHERE c.ctid >= '({first},0)'::tid AND c.ctid < '({first + step},0)'::tid
                           AND {self.live}
                           AND NOT EXISTS (SELECT 1 FROM public.{quote(self.map.target)} t
-                                          WHERE {present})""",
+                                          WHERE {present})
+                        {order}""",
                     )
                     self._loud(cursor, quiet)
                 self.report.written += written

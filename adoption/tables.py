@@ -149,6 +149,8 @@ user_addresses = TableMap(
 tiers = TableMap(
     "tiers",
     "tiers",
+    # tiers_keep_tree_shape reads the parent's level as each row comes in.
+    write_order="c.level, c.__key",
     rules=(
         Rule(
             "tiers_level_follows_parent",

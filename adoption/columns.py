@@ -171,7 +171,7 @@ def float_money(column: str) -> str:
     return f"round(({column})::text::numeric, 2)"
 
 
-def generic_conversions(table_map: TableMap, columns: list[Column], sources: dict[str, str]):
+def generic_conversions(columns: list[Column], sources: dict[str, str]) -> list[Conversion]:
     """The conversions every step makes, named, with the source rows each one changes."""
     found: list[Conversion] = []
     naive = [c for c in columns if c.source and c.source_type == "timestamp without time zone"]

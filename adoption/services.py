@@ -49,7 +49,6 @@ class Quiet:
 @dataclass
 class ImportReport:
     check: bool
-    source: str
     zone: str
     steps: list[StepReport] = field(default_factory=list)
     derived: dict[str, object] = field(default_factory=dict)
@@ -87,7 +86,7 @@ def import_legacy(
         sizes={"batch_rows": batch_rows, "bulk_rows": bulk_rows},
     )
     schema = source_schema or "public"
-    report = ImportReport(check, (source_url and "(database)") or schema, zone)
+    report = ImportReport(check, zone)
     if not check:
         _run(report, schema, source_url, (batch_rows, bulk_rows), progress)
         return report

@@ -389,7 +389,7 @@ class Step:
         """How many source rows each named conversion changes."""
         conversions = [
             *self.map.conversions,
-            *generic_conversions(self.map, self.columns, self.sources),
+            *generic_conversions(self.columns, self.sources),
         ]
         unused = [] if self.map.derived else [c for c in self.sources if c not in self.read]
         counts = [f"count(*) FILTER (WHERE {self.sql(c.applies)})" for c in conversions]

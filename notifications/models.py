@@ -136,6 +136,21 @@ class Notification(SoftDeleteModel):
                 condition=models.Q(is_deleted=False),
                 name="idx_notifications_composite",
             ),
+            # Serves: a user's newest notifications, any type and read state (a client's
+            # first page): each monthly partition's index is read in order and merged.
+            models.Index(
+                "user",
+                models.F("created_at").desc(),
+                condition=models.Q(is_deleted=False),
+                name="idx_notifications_user_newest",
+            ),
+            # Serves: the admin's list with no filter, newest first: the partitions are read
+            # newest first, in index order, until the page is full.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(is_deleted=False),
+                name="idx_notifications_newest",
+            ),
         ]
         constraints = [
             choices_check("type", NotificationType, name="notifications_type_valid"),

@@ -230,6 +230,9 @@ class InvoiceInline(ViewOnlyInline):
     )
 
 
+TRIGRAM = 3  # characters of a trigram: a shorter search cannot use a trigram index
+
+
 @admin.register(Order)
 class OrderAdmin(SoftDeleteAdmin):
     list_display = (
@@ -244,7 +247,10 @@ class OrderAdmin(SoftDeleteAdmin):
     # Matched in get_search_results, each against an index: an order number, a Razorpay order
     # id, or a customer's email (exactly, in any case).
     search_fields = ("order_number", "razorpay_order_id", "user__email")
-    search_help_text = "An order number, a Razorpay order id or a customer's email, in full."
+    search_help_text = (
+        "Part of an order number (3 characters or more), or a Razorpay order id or a "
+        "customer's email in full."
+    )
     list_select_related = ()  # every column is the order's own
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
@@ -267,13 +273,18 @@ class OrderAdmin(SoftDeleteAdmin):
         return False  # orders are placed by checkout, which computes their totals
 
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):
-        # Django's search ORs icontains over a join with users: a scan of every order. Exact
-        # matches on indexed columns, with the customer looked up first, stay index lookups.
+        # Django's search ORs icontains over a join with users: a scan of every order. Each
+        # match here has its index: part of an order number (idx_orders_number_trgm, which
+        # needs 3 characters to narrow anything), a Razorpay order id or a customer (looked up
+        # first) in full.
         term = search_term.strip()
         if not term:
             return queryset, False
         customers = list(User.all_objects.filter(email=term.lower()).values_list("pk", flat=True))
-        matches = Q(order_number=term) | Q(razorpay_order_id=term) | Q(user__in=customers)
+        number = (
+            Q(order_number__contains=term.upper()) if len(term) >= TRIGRAM else Q(order_number=term)
+        )
+        matches = number | Q(razorpay_order_id=term) | Q(user__in=customers)
         return queryset.filter(matches), False
 
     def has_issue_invoices_permission(self, request: HttpRequest) -> bool:

@@ -8,6 +8,7 @@ Catalog models are referenced lazily ("catalog.Product", ...) so this module nev
 import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast, Greatest, Left, Length, Mod, Right
@@ -456,6 +457,28 @@ class Order(SoftDeleteModel):
                 fields=["user", "order_status", "-created_at", "payment_status"],
                 condition=models.Q(is_deleted=False),
                 name="idx_orders_composite",
+            ),
+            # Serves: a customer's orders, newest first, with no status filter (a client's
+            # first page; the keyset's id breaks ties of one instant).
+            models.Index(
+                fields=["user", "-created_at", "-id"],
+                condition=models.Q(is_deleted=False),
+                name="idx_orders_user_newest",
+            ),
+            # Serves: the admin's order list with no filter, newest first, and its date
+            # hierarchy's first and last dates.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(is_deleted=False),
+                name="idx_orders_newest",
+            ),
+            # Serves: part of an order number, as staff type it off a parcel (LIKE/ILIKE
+            # '%12345%', the admin's search and PostgREST's ilike). pg_trgm, in schema
+            # extensions as on Supabase (orders 0008).
+            GinIndex(
+                fields=["order_number"],
+                opclasses=["extensions.gin_trgm_ops"],
+                name="idx_orders_number_trgm",
             ),
         ]
         constraints = [

@@ -383,3 +383,22 @@ def test_invoices_are_issued_from_the_admin_by_roles_granted_invoices_issue(
 
     client.force_login(staff_with_role("support"))
     assert actions_offered(client) == {"restore_selected"}
+
+
+def test_search_by_part_of_an_order_number_finds_the_orders_containing_it(super_admin_client):
+    orders = OrderFactory.create_batch(3)
+    for order in orders:
+        order.refresh_from_db()  # the number comes from the database's sequence
+    wanted = orders[1]
+    part = wanted.order_number[-4:]  # "SO-00000102" -> "0102", as read off a parcel
+
+    found = super_admin_client.get(url("order", "changelist"), {"q": part})
+    # Three characters or more match as part of a number, in any case; fewer only in full,
+    # since a trigram index cannot narrow them.
+    every = super_admin_client.get(url("order", "changelist"), {"q": "so-"})
+    short = super_admin_client.get(url("order", "changelist"), {"q": "SO"})
+
+    assert [o.order_number for o in orders if part in o.order_number] == [wanted.order_number]
+    assert listed(found) == [wanted.pk]
+    assert sorted(listed(every)) == sorted(o.pk for o in orders)
+    assert listed(short) == []

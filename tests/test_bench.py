@@ -13,6 +13,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from shop.perf.bench_pages import PAGES
 from shop.perf.bench_queries import HOT_PATHS
 from tests.support import fetch
 
@@ -20,7 +21,8 @@ from tests.support import fetch
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS, WRITE_OPS = 8, 2
-PLAN_INDEXES = sorted({path.plan_index for path in HOT_PATHS if path.plan_index})
+PATHS = (*HOT_PATHS, *PAGES)
+PLAN_INDEXES = sorted({path.plan_index for path in PATHS if path.plan_index})
 
 
 def schema_fingerprint() -> list[tuple]:
@@ -82,9 +84,9 @@ def test_bench_measures_every_hot_path_and_oversells_nothing(tiny_shop, tmp_path
     report = run_bench(f"--report={tmp_path}")
 
     queries = by_name(report)
-    assert sorted(queries) == sorted(path.name for path in HOT_PATHS)
+    assert sorted(queries) == sorted(path.name for path in PATHS)
     assert report["skipped"] == []
-    for path in HOT_PATHS:
+    for path in PATHS:
         for query in queries[path.name]:
             assert query["role"] == path.role
             assert query["iterations"] == 2
@@ -117,6 +119,28 @@ def test_bench_measures_every_hot_path_and_oversells_nothing(tiny_shop, tmp_path
     assert payment["rows"] == 1
     (audit,) = queries["admin_user_audit_log"]
     assert audit["plan"]["partitions_scanned"], audit["plan"]
+    # The pages as clients ask for them, each served by the index made for it.
+    for name, index in (
+        ("customer_orders_newest", "idx_orders_user_newest"),
+        ("customer_notifications_newest", "idx_notifications_user_newest"),
+        ("admin_orders_newest", "idx_orders_newest"),
+        ("admin_order_search", "idx_orders_number_trgm"),
+        ("admin_notifications_newest", "idx_notifications_newest"),
+    ):
+        # The median subject: at this size the heaviest customer holds so many of the orders
+        # that walking all orders newest first is as cheap, and the planner may do that.
+        query = queries[name][-1]
+        assert index in query["plan"]["indexes"], (name, query["plan"])
+    # A PostgREST page counts its rows; the same request left to RLS returns the same rows.
+    for own, left in zip(
+        queries["customer_orders_newest"], queries["customer_orders_left_to_rls"], strict=True
+    ):
+        assert own["rows"] == left["rows"] > 0
+    (search,) = queries["admin_order_search"]
+    assert search["rows"] >= 1
+    (payments,) = queries["customer_payments"]
+    assert payments["rows"] >= 1  # the customer reads their own order's payments
+    assert report["goals"]["slow_paths"] == ["product_text_search"]
 
     # Side by side: RLS against the owner connection for every path RLS applies to, the
     # plan's policies, and every plan index dropped; then the schema is as it was.
@@ -157,7 +181,7 @@ def test_bench_measures_every_hot_path_and_oversells_nothing(tiny_shop, tmp_path
 
     # The report: Markdown with every query, and the chart.
     page = (tmp_path / "report.md").read_text()
-    assert all(f"| {path.name} |" in page for path in HOT_PATHS)
+    assert all(f"| {path.name} |" in page for path in PATHS)
     assert "![p50 and p95 per read path](latency.png)" in page
     assert (tmp_path / "latency.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -172,3 +196,35 @@ def test_a_report_without_matplotlib_is_refused_before_the_run(monkeypatch, tmp_
         'pip install -e ".[bench]" (or run without --report).'
     )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.django_db  # reads only
+def test_growth_is_each_paths_p50_against_the_baselines_and_missing_paths_are_left_out():
+    from shop.perf.bench import GROWTH_GOAL, growth
+
+    def run(orders: int, **p50s: float) -> dict:
+        return {
+            "meta": {"started_at": "then", "table_rows": {"orders": orders}},
+            "queries": [
+                {
+                    "name": name,
+                    "subject": "s",
+                    "p50_ms": p50,
+                    "grows_with_data": "counts the subject's rows" if name == "count" else None,
+                    "slow_path": None,
+                }
+                for name, p50 in p50s.items()
+            ],
+        }
+
+    baseline = run(100, flat=1.0, grows=1.0, count=1.0)
+    report = run(1000, flat=1.5, grows=1.6, count=9.0, new=3.0)
+
+    found = growth(report, baseline)
+
+    assert found["data_growth"] == 10.0
+    assert [(g["name"], g["growth"], g["allowed"], g["goal_met"]) for g in found["paths"]] == [
+        ("flat", 1.5, GROWTH_GOAL, True),
+        ("grows", 1.6, GROWTH_GOAL, False),
+        ("count", 9.0, 10.0, True),
+    ]

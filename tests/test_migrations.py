@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from shop import seeds
@@ -133,24 +134,30 @@ def test_the_whole_history_migrates_to_zero_and_back_with_rows_in_every_table():
 
 
 @pytest.mark.slow
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # some migrations build indexes CONCURRENTLY
 def test_a_partition_detached_as_expired_does_not_stop_the_migration_to_zero():
     factories.AuditLogFactory(timestamp=LONG_AGO)
-    # Tables cannot be altered while this transaction's deferred foreign key checks are pending.
-    execute("SET CONSTRAINTS ALL IMMEDIATE")
-    report = maintain_partitions(
-        today=date(2020, 3, 15), months_ahead=0, retention={"audit_logs": 1}
-    )
+    with transaction.atomic():
+        # Moving the row out of DEFAULT queues its foreign key checks, and a table cannot be
+        # altered while they are pending in the transaction.
+        execute("SET CONSTRAINTS ALL IMMEDIATE")
+        report = maintain_partitions(
+            today=date(2020, 3, 15), months_ahead=0, retention={"audit_logs": 1}
+        )
     assert (
         "audit_logs: detached audit_logs_p2020_01 (past the retention of 1 months); it stays "
         "as a table, closed to clients" in report
     )
 
-    # In the test's transaction, which is rolled back: PostgreSQL's DDL is transactional.
-    call_command("migrate", "shop", "zero", verbosity=0)
-    project = ("shop", "accounts", "catalog", "orders", "content", "notifications", "admin")
-    assert (
-        fetch("SELECT app, name FROM django_migrations WHERE app = ANY (%s)", [list(project)]) == []
-    )
-    # The archive stays, rows and all: it is the shop's data, not the migrations' schema.
-    assert fetch("SELECT count(*) FROM audit_logs_p2020_01") == [(1,)]
+    try:
+        call_command("migrate", "shop", "zero", verbosity=0)
+        project = ("shop", "accounts", "catalog", "orders", "content", "notifications", "admin")
+        assert (
+            fetch("SELECT app, name FROM django_migrations WHERE app = ANY (%s)", [list(project)])
+            == []
+        )
+        # The archive stays, rows and all: it is the shop's data, not the migrations' schema.
+        assert fetch("SELECT count(*) FROM audit_logs_p2020_01") == [(1,)]
+    finally:
+        call_command("migrate", verbosity=0)
+        execute("DROP TABLE IF EXISTS audit_logs_p2020_01")

@@ -172,8 +172,8 @@ EXPECTED: dict[str, dict] = {
     "invoice_versions": OWN_ROWS,
     "invoice_line_items": OWN_ROWS,
     "invoice_number_counters": CLOSED,
-    # Not even a customer's own payments.
-    "payment_transactions": ADMINS_ONLY,
+    # A customer's own payments (their order's), without the provider's signature.
+    "payment_transactions": OWN_ROWS,
     "payment_webhook_logs": ADMINS_ONLY,
     "payment_webhook_logs_default": CLOSED,
     "payment_webhook_events": CLOSED,
@@ -823,6 +823,8 @@ def test_an_edit_of_published_text_goes_back_to_moderation(world, table, column)
         ("admin", "products", "cost_price"),
         ("a", "cart_items", "cost_price"),
         ("a", "order_items", "cost_price"),
+        ("a", "payment_transactions", "razorpay_signature"),
+        ("admin", "payment_transactions", "razorpay_signature"),
     ],
 )
 def test_a_hidden_column_is_refused_in_rows_the_actor_reads(world, actor, table, column):

@@ -75,10 +75,11 @@ def test_functions_a_client_may_call_are_listed():
     rows = [line for line in functions.splitlines() if line.startswith("| `")]
     assert [row.split(" | ")[0] for row in rows] == [
         "| `_pgtrigger_should_ignore(name)`",
+        "| `category_products(uuid,integer)`",
         "| `search_products(text,integer)`",
         "| `uuid_generate_v7()`",
     ]
-    assert rows[1] == (
+    assert rows[2] == (
         "| `search_products(text,integer)` | yes | yes | yes | Products for sale matching every "
         "word of query as a prefix, best first: ids and ranks. |"
     )
@@ -94,11 +95,11 @@ def test_a_known_policy_is_shown_exactly():
     orders = report.split("\n### orders\n", 1)[1].split("\n### ", 1)[0]
     assert orders == (
         "\n"
-        "- `orders_admin_all`: ALL to authenticated, permissive\n"
+        "- `orders_admin_all`: ALL to shop_staff, permissive\n"
         "  - using `( SELECT private.is_admin() AS is_admin)`\n"
         "  - with check `( SELECT private.is_admin() AS is_admin)`\n"
         "- `orders_owner_select`: SELECT to authenticated, permissive\n"
-        "  - using `(user_id = ( SELECT auth.uid() AS uid))`\n"
+        "  - using `((user_id = ( SELECT auth.uid() AS uid)) AND (NOT is_deleted))`\n"
     )
     # The deparser's line breaks inside subqueries are folded onto one line.
     assert (

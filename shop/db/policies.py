@@ -22,6 +22,9 @@ from dataclasses import dataclass, field, replace
 
 ANON = "anon"
 AUTHENTICATED = "authenticated"
+# A signed-in admin: inherits authenticated, and alone is named by the admins' policies, so a
+# customer's statement is never ORed with the admin's condition (shop 0010).
+STAFF = "shop_staff"
 SERVICE_ROLE = "service_role"
 API_ROLES = (ANON, AUTHENTICATED)
 

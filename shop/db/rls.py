@@ -51,9 +51,19 @@ def acting_as_role(
         cursor.execute(RESTORE_SQL, [previous_role, previous_claims or ""])
 
 
+def api_role(user: Any, *, using: str = DEFAULT_DB_ALIAS) -> str:
+    """The role ``user``'s access token carries (``private.api_role``, as the Supabase hook
+    decides it): ``shop_staff`` for an admin, else ``authenticated``."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT private.api_role(%s)", [user.pk])
+        return cursor.fetchone()[0]
+
+
 def acting_as(user: Any, *, using: str = DEFAULT_DB_ALIAS):
-    """Run the block as signed-in ``user``: role ``authenticated``, ``auth.uid()`` = their id."""
-    return acting_as_role(AUTHENTICATED, claims_for(user), using=using)
+    """Run the block as signed-in ``user``, in the role their access token names
+    (:func:`api_role`), ``auth.uid()`` = their id."""
+    role = api_role(user, using=using)
+    return acting_as_role(role, claims_for(user, role=role), using=using)
 
 
 def acting_as_anon(*, using: str = DEFAULT_DB_ALIAS):

@@ -13,9 +13,10 @@ import pgtrigger
 from django.db import models
 from pgtrigger import compiler
 
-# In a trigger: the row is written by a Supabase client (the anon key or a signed-in user),
-# not by the owner connection (Django, migrations) or the trusted service_role.
-CLIENT_WRITER = "current_user IN ('anon', 'authenticated')"
+# In a trigger: the row is written by a Supabase client (the anon key, a signed-in user, a
+# signed-in admin: shop 0010), not by the owner connection (Django, migrations) or the trusted
+# service_role.
+CLIENT_WRITER = "current_user IN ('anon', 'authenticated', 'shop_staff')"
 
 
 class PinnedSearchPathSql(compiler.UpsertTriggerSql):

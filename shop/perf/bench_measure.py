@@ -23,11 +23,13 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from shop.db.counts import estimated_count
+from shop.db.rls import RESTORE_SQL as SET_CLAIMS_SQL
 from shop.db.rls import acting_as, acting_as_anon, acting_as_service
 
 # Who runs a statement: a signed-in customer (authenticated, through row level security), a
@@ -67,6 +69,14 @@ class Statement:
     sql: str
     params: tuple | list | None = None
     count_of: QuerySet | None = None
+    # Sent as PostgREST sends it (``shop.perf.postgrest``): a prepared statement with its
+    # values as parameters, after a ``set_config`` of the role and claims; it returns one row,
+    # the page as JSON, and its second column counts the page's rows.
+    prepared: bool = False
+    # The statement calls a function (PostgREST's rpc): EXPLAIN shows the call, not the plan
+    # of its body, so whether an index serves it is for a test to show (tests read the
+    # transaction's scan counters), not the plan.
+    calls_function: bool = False
 
     @property
     def estimate(self) -> bool:
@@ -179,7 +189,12 @@ def time_statement(
             started = time.perf_counter()
             result = run()
             ms.append((time.perf_counter() - started) * 1000)
-    rows = 1 if statement.estimate else len(result)
+    if statement.estimate:
+        rows = 1
+    elif statement.prepared:
+        rows = result[0][1]  # page_total
+    else:
+        rows = len(result)
     return Timings(tuple(ms)), rows, result
 
 
@@ -187,10 +202,31 @@ def _runner(cursor: Any, statement: Statement) -> Callable[[], Any]:
     if statement.count_of is not None:
         # The shop's own function, Django's cursor and all: what the paginator pays.
         return lambda: estimated_count(statement.count_of)
+    if statement.prepared:
+        return _postgrest_runner(statement)
 
     def run() -> list[tuple]:
         cursor.execute(statement.sql, statement.params)
         return cursor.fetchall()
+
+    return run
+
+
+def _postgrest_runner(statement: Statement) -> Callable[[], Any]:
+    """Each run as a PostgREST request: the role and claims set, then the prepared statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('role'), current_setting('request.jwt.claims', true)"
+        )
+        role, claims = cursor.fetchone()
+    # Django's psycopg cursors bind on the client (values inlined); this one binds on the
+    # server ($1 parameters), which a prepared statement needs.
+    server = psycopg.Cursor(connection.connection)
+
+    def run() -> list[tuple]:
+        server.execute(SET_CLAIMS_SQL, [role, claims or ""], prepare=True)
+        server.execute(statement.sql, statement.params, prepare=True)
+        return server.fetchall()
 
     return run
 

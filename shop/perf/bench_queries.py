@@ -54,6 +54,8 @@ class Case:
     # The signed-in customer of a customer path; the staff member of an admin path (who signs
     # in to a Supabase client for the RLS comparisons).
     actor: User | None = None
+    # Why this subject's time may grow with the data (bench.GROWTH_GOAL does not apply).
+    grows_with_data: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,14 @@ class HotPath:
     plan_index: str | None = None
     # The tables whose policies decide it (bench_compare swaps in the plan's literal ones).
     policy_tables: tuple[str, ...] = ()
+    # Whether the same SQL runs both through row level security and on the owner connection
+    # (the RLS-cost comparison). Not for a statement that leaves its filter to row level
+    # security (the owner would read every row), nor for the Django admin's own queries
+    # (they read columns no client may, such as a user's password hash).
+    compare_through_rls: bool = True
+    # A path kept to show what it costs, with the reason it is slow and what to use instead:
+    # its goals are reported, not counted.
+    slow_path: str | None = None
 
 
 @dataclass
@@ -85,6 +95,8 @@ class Subjects:
     category: UUID | None = None  # the tier with the most products
     search_terms: dict[str, str] = field(default_factory=dict)
     razorpay_order_id: str | None = None
+    latest_order: tuple[UUID, User] | None = None  # the heaviest customer's newest order
+    order_number_fragment: str | None = None  # what staff type to find a median order
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -98,6 +110,7 @@ class Subjects:
             "category": str(self.category) if self.category else None,
             "search_terms": self.search_terms,
             "razorpay_order_id": self.razorpay_order_id,
+            "order_number_fragment": self.order_number_fragment,
         }
 
 
@@ -218,6 +231,22 @@ def pick_subjects() -> Subjects:
         """SELECT razorpay_order_id FROM payment_transactions
            ORDER BY id OFFSET (SELECT count(*) / 2 FROM payment_transactions) LIMIT 1"""
     )
+    heaviest = found.customers.get("heaviest")
+    if heaviest:
+        latest = _first(
+            """SELECT o.id FROM orders o WHERE o.user_id = %s AND NOT o.is_deleted
+                 AND EXISTS (SELECT FROM payment_transactions pt WHERE pt.order_id = o.id)
+               ORDER BY o.created_at DESC LIMIT 1""",
+            [heaviest.pk],
+        )
+        found.latest_order = (latest, heaviest) if latest else None
+    # The digits of a median order's number, without its leading zeros: "SO-00012345" is
+    # searched as "12345", as a person reads it off a parcel.
+    number = _first(
+        """SELECT order_number FROM orders
+           ORDER BY id OFFSET (SELECT count(*) / 2 FROM orders) LIMIT 1"""
+    )
+    found.order_number_fragment = number.rsplit("-", 1)[-1].lstrip("0") if number else None
     return found
 
 

@@ -35,11 +35,41 @@ def read_table(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
             f"{q['p95_ms']:.2f}",
             _rows(q),
             _plan(q["plan"]),
-            "met" if q["goal_met"] else "MISSED: " + "; ".join(q["misses"]),
+            _goal(q),
         ]
         for q in report["queries"]
     ]
     return header, rows
+
+
+def _goal(query: dict[str, Any]) -> str:
+    verdict = "met" if query["goal_met"] else "MISSED: " + "; ".join(query["misses"])
+    return f"slow path, not counted ({verdict})" if query["slow_path"] else verdict
+
+
+def growth_table(growth: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    header = ["query", "subject", "baseline p50 ms", "p50 ms", "growth", "allowed", "goal"]
+    rows = [
+        [
+            g["name"],
+            g["subject"],
+            f"{g['baseline_p50_ms']:.2f}",
+            f"{g['p50_ms']:.2f}",
+            f"{g['growth']}x",
+            f"{g['allowed']}x" + (" (the subject's rows grow)" if g["why_allowed"] else ""),
+            ("slow path" if g["slow_path"] else "met" if g["goal_met"] else "MISSED"),
+        ]
+        for g in growth["paths"]
+    ]
+    return header, rows
+
+
+def _growth_title(growth: dict[str, Any]) -> str:
+    rows = growth["baseline_table_rows"]
+    return (
+        f"Growth against the baseline run ({growth['baseline_started_at']}, "
+        f"{rows['orders']} orders): the data grew {growth['data_growth']}x"
+    )
 
 
 def _rows(query: dict[str, Any]) -> str:
@@ -116,6 +146,9 @@ def text(report: dict[str, Any]) -> str:
     lines += _text_table(*read_table(report))
     for skipped in report["skipped"]:
         lines.append(f"not run: {skipped['name']} ({skipped['why']})")
+    if "growth" in report:
+        lines += ["", _growth_title(report["growth"])]
+        lines += _text_table(*growth_table(report["growth"]))
     for key, (title, base, variant) in COMPARISONS.items():
         if "comparisons" in report:
             lines += ["", title]
@@ -154,9 +187,16 @@ def _goal_lines(goals: dict[str, Any]) -> str:
         f" large table: {goals['reads_met']}/{goals['reads']}",
         *(f"    missed: {miss}" for miss in goals["read_misses"]),
     ]
+    if goals["slow_paths"]:
+        lines.append(f"  documented slow paths, not counted: {', '.join(goals['slow_paths'])}")
+    if "growth_goal" in goals:
+        lines.append(
+            f"  growth against the baseline <= {goals['growth_goal']}x (or as allowed): "
+            + ("met" if not goals["growth_misses"] else "; ".join(goals["growth_misses"]))
+        )
     if "rls_cost_goal" in goals:
         lines.append(
-            f"  customer statements through RLS <= {goals['rls_cost_goal']}x owner: "
+            f"  customer statements through RLS <= {goals['rls_cost_goal']}x owner or +0.1 ms: "
             + ("met" if not goals["rls_cost_misses"] else "; ".join(goals["rls_cost_misses"]))
         )
     if "zero_oversell" in goals:
@@ -194,6 +234,9 @@ def markdown(report: dict[str, Any], *, chart: str | None = CHART) -> str:
         lines += [f"![p50 and p95 per read path]({chart})", ""]
     lines += _md_table(*read_table(report))
     lines += [f"- not run: {s['name']} ({s['why']})" for s in report["skipped"]]
+    if "growth" in report:
+        lines += ["", f"## {_growth_title(report['growth'])}", ""]
+        lines += _md_table(*growth_table(report["growth"]))
     if "comparisons" in report:
         for key, (title, base, variant) in COMPARISONS.items():
             rows = comparison_table(report["comparisons"][key], base, variant)

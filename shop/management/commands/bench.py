@@ -1,7 +1,12 @@
 """manage.py bench: time the shop's hot paths as the roles that run them (see shop.perf.bench)."""
 
 import importlib.util
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -15,6 +20,12 @@ def positive(value: str) -> int:
     if number < 1:
         raise ValueError(value)
     return number
+
+
+def database_name(url: str) -> str:
+    """The database of ``url``, without its password, for a log line."""
+    parts = urlsplit(url)
+    return f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
 
 
 class Command(BaseCommand):
@@ -49,6 +60,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--analyze", action="store_true", help="ANALYZE first (after a bulk load)."
         )
+        baseline = parser.add_mutually_exclusive_group()
+        baseline.add_argument(
+            "--baseline",
+            type=Path,
+            metavar="FILE",
+            help="The --json output of a run at a smaller scale: report each path's growth.",
+        )
+        baseline.add_argument(
+            "--baseline-url",
+            metavar="URL",
+            help="A database at a smaller scale: run its reads first, in this run, with the "
+            "same settings, and report each path's growth against them.",
+        )
         parser.add_argument(
             "--prefer-indexes",
             action="store_true",
@@ -63,6 +87,7 @@ class Command(BaseCommand):
                 "bench --report draws its chart with matplotlib, which is not installed: "
                 'pip install -e ".[bench]" (or run without --report).'
             )
+        baseline = self.baseline(options)
         report = run_bench(
             settings=Settings(
                 iterations=options["iterations"],
@@ -75,6 +100,7 @@ class Command(BaseCommand):
             compare=not options["no_compare"],
             writes=not options["no_writes"],
             analyze=options["analyze"],
+            baseline=baseline,
             log=self.log if options["verbosity"] > 0 else lambda line: None,
         )
         if options["report"]:
@@ -83,6 +109,27 @@ class Command(BaseCommand):
         self.stdout.write(to_json(report) if options["json"] else text(report))
         if report["goals"].get("zero_oversell") is False:
             raise CommandError("oversold: see the write paths' stock problems above")
+
+    def baseline(self, options: dict) -> dict | None:
+        """The baseline run's report: read from --baseline, or measured on --baseline-url."""
+        if options["baseline"]:
+            try:
+                return json.loads(options["baseline"].read_text())
+            except (OSError, ValueError) as error:
+                raise CommandError(f"--baseline {options['baseline']}: {error}") from error
+        if not options["baseline_url"]:
+            return None
+        self.log(f"baseline: the reads on {database_name(options['baseline_url'])}")
+        command = [sys.executable, sys.argv[0], "bench", "--json", "--no-compare", "--no-writes"]
+        for option in ("iterations", "warmup", "large_table_rows"):
+            command += [f"--{option.replace('_', '-')}", str(options[option])]
+        if options["prefer_indexes"]:
+            command.append("--prefer-indexes")
+        env = {**os.environ, "DATABASE_URL": options["baseline_url"]}
+        run = subprocess.run(command, env=env, capture_output=True, text=True)
+        if run.returncode != 0:
+            raise CommandError(f"the baseline run failed:\n{run.stderr.strip()}")
+        return json.loads(run.stdout)
 
     def log(self, line: str) -> None:
         # Progress goes to stderr, so --json output on stdout stays parseable.

@@ -7,8 +7,8 @@ Catalog models are referenced lazily ("catalog.Product", ...) so this module nev
 
 import pgtrigger
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast, Greatest, Left, Length, Mod, Right

@@ -4,8 +4,9 @@ the trigger exempts admins by their roles (generated from shop.db.triggers.CLIEN
 
 import pgtrigger.compiler
 import pgtrigger.migrations
-import shop.db.triggers
 from django.db import migrations
+
+import shop.db.triggers
 
 
 class Migration(migrations.Migration):

@@ -101,7 +101,7 @@ END $$;
 
 REVERSE = (
     _retarget(STAFF, "authenticated")
-    + f"""
+    + """
 DROP FUNCTION private.custom_access_token_hook(jsonb);
 DROP FUNCTION private.api_role(uuid);
 """

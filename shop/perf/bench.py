@@ -144,10 +144,10 @@ def growth(report: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
     """Each path's p50 against the same path and subject in ``baseline`` (a smaller scale)."""
     rows_now, rows_then = report["meta"]["table_rows"], baseline["meta"]["table_rows"]
     data_growth = round((rows_now["orders"] or 0) / max(rows_then["orders"] or 0, 1), 1)
-    then = {(q["name"], q["subject"]): q for q in baseline["queries"]}
+    then = {(q["name"], _kind(q["subject"])): q for q in baseline["queries"]}
     rows = []
     for q in report["queries"]:
-        before = then.get((q["name"], q["subject"]))
+        before = then.get((q["name"], _kind(q["subject"])))
         if before is None:
             continue
         allowed = data_growth if q["grows_with_data"] else GROWTH_GOAL
@@ -172,6 +172,12 @@ def growth(report: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
         "goal": GROWTH_GOAL,
         "paths": rows,
     }
+
+
+def _kind(subject: str) -> str:
+    """What a subject is, without the value picked from the data: "common word 'bold'" and
+    "common word 'premium'" are the same subject at two scales."""
+    return subject.split(" '", 1)[0]
 
 
 def goals(report: dict[str, Any]) -> dict[str, Any]:

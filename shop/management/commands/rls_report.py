@@ -34,6 +34,13 @@ change it in a new migration, never by editing an applied one.
 - **`authenticated`**: a client with a signed-in user's JWT. `auth.uid()` reads the `sub` claim,
   so `users.id` must be that user's Supabase Auth id: the backend creates the `users` row with
   the Auth user's id, never a fresh one.
+- **`shop_staff`**: a signed-in admin or super admin. It inherits `authenticated` (its
+  privileges and policies: a staff member is a signed-in user too), and it alone is named by the
+  admins' policies, which still check `private.is_admin()`. The access token's `role` claim
+  says which role a request runs as: `private.custom_access_token_hook`, Supabase Auth's Custom
+  Access Token hook, sets it from `private.api_role(user_id)` (`docs/supabase.md`). So a
+  customer's statement is filtered by the owner's condition alone, which an index serves even
+  when the client leaves its own filter out; ORed with the admins' condition it could not be.
 - **`service_role`**: the trusted backend's secret key. It has `BYPASSRLS` and every privilege on
   every table: it never leaves the server.
 - **Django** connects as the tables' owner (on Supabase the `postgres` role, which has
@@ -60,10 +67,11 @@ with row level security on and no policy is closed to both roles.
   as `(select auth.uid())`, shown below as `( SELECT auth.uid() AS uid)`: PostgreSQL evaluates it
   once per statement (an InitPlan), not once per row.
 - A child row follows its parent: `EXISTS ( SELECT FROM carts parent WHERE parent.id =
-  cart_items.cart_id)` applies the `carts` policies, so the child is visible only while its
-  parent is. PostgreSQL looks the parent up by primary key for each row it checks
+  cart_items.cart_id OFFSET 0)` applies the `carts` policies, so the child is visible only
+  while its parent is. PostgreSQL looks the parent up by primary key for each row it checks
   (`shop.db.policies.follows`); the first form, `cart_id IN (SELECT id FROM carts)`, read
-  every cart the role may see for each statement.
+  every cart the role may see for each statement, and without `OFFSET 0` the planner may
+  still hash every parent the customer owns (shop migration 0012).
 - Partitions are closed: clients read a partitioned table through its parent, whose policies
   apply. PostgreSQL does not copy row level security to a new partition, so every partition
   added later (a month of `audit_logs`, `notifications`, `payment_webhook_logs`) must be
@@ -76,17 +84,18 @@ with row level security on and no policy is closed to both roles.
 ## Column guards
 
 Policies decide which rows a customer may update, not which columns. The `*_customer_columns`
-triggers (`shop.db.triggers.EndUsersMayChangeOnly`, BEFORE UPDATE) refuse an update by `anon` or
-`authenticated` that changes any column but the ones listed below (and `updated_at`,
-`updated_by`). Admins are exempt except on `users`, where nobody may raise their own privileges
-through the API; Django (the owner) and `service_role` are never restricted. An author's edit of
-a review or question sends it back to moderation (`status` becomes `pending`). What a customer
-may insert is limited by the policies' `WITH CHECK`.
+triggers (`shop.db.triggers.EndUsersMayChangeOnly`, BEFORE UPDATE) refuse an update by
+`anon`, `authenticated` or `shop_staff` that changes any column but the ones listed below (and
+`updated_at`, `updated_by`). Admins are exempt except on `users`, where nobody may raise their
+own privileges through the API; Django (the owner) and `service_role` are never restricted. An
+author's edit of a review or question sends it back to moderation (`status` becomes
+`pending`). What a customer may insert is limited by the policies' `WITH CHECK`.
 
 Two more triggers keep a client's word out of what the shop relies on:
 
-- `keep_audit_fields` (every table): for `anon` and `authenticated` writers, `created_by` and
-  `updated_by` are `auth.uid()` and `created_at` is the statement time, whatever the client sent.
+- `keep_audit_fields` (every table): for `anon`, `authenticated` and `shop_staff` writers,
+  `created_by` and `updated_by` are `auth.uid()` and `created_at` is the statement time,
+  whatever the client sent.
 - `cart_items_priced_by_the_shop`: a cart line a customer adds gets the price and cost of the
   product or variant for sale now (`private.cart_item_price()`), and no discount; a product or
   variant that is not for sale is refused.
@@ -99,7 +108,7 @@ PostgREST would for a request, so row level security applies to the ORM and raw 
 ```python
 from shop.db.rls import acting_as, acting_as_anon, acting_as_service
 
-with acting_as(customer):  # authenticated, auth.uid() = customer.id
+with acting_as(customer):  # authenticated (shop_staff for an admin), auth.uid() = its id
     Order.objects.all()  # only the customer's orders
 with acting_as_anon():  # the public anon key
     Product.objects.defer("cost_price")  # only what the shop has published

@@ -21,6 +21,7 @@ from shop.db.constraints import (
     unique_while_alive,
 )
 from shop.db.fields import CurrencyField, MoneyField
+from shop.db.indexes import newest_first
 from shop.db.models import AuditedModel, BaseModel, SoftDeleteModel
 from shop.db.triggers import EndUsersMayChangeOnly, Trigger
 
@@ -755,6 +756,7 @@ class InventoryAdjustment(StockAdjustment):
         db_table = "inventory_adjustments"
         db_table_comment = "Ledger of every change to inventory quantities"
         indexes = [
+            newest_first("inventory_adjustments"),
             # Serves: history of one stock row, newest first (and the inventory FK).
             models.Index(fields=["inventory", "-created_at"], name="idx_inv_adjustments_history"),
         ]
@@ -775,6 +777,7 @@ class VariantInventoryAdjustment(StockAdjustment):
         db_table = "variant_inventory_adjustments"
         db_table_comment = "Ledger of every change to product variant stock quantities"
         indexes = [
+            newest_first("variant_inventory_adjustments"),
             # Serves: history of one variant's stock, newest first (and the variant FK).
             models.Index(fields=["variant", "-created_at"], name="idx_variant_inv_adj_history"),
         ]

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from shop.db.constraints import choices_check, json_array_of_strings, json_type_check
+from shop.db.indexes import newest_first
 from shop.db.models import BaseModel, SoftDeleteModel
 from shop.db.triggers import EndUsersMayChangeOnly, Trigger
 
@@ -144,13 +145,8 @@ class Notification(SoftDeleteModel):
                 condition=models.Q(is_deleted=False),
                 name="idx_notifications_user_newest",
             ),
-            # Serves: the admin's list with no filter, newest first: the partitions are read
-            # newest first, in index order, until the page is full.
-            models.Index(
-                fields=["-created_at", "-id"],
-                condition=models.Q(is_deleted=False),
-                name="idx_notifications_newest",
-            ),
+            # Partitioned: the partitions are read newest first, until the page is full.
+            newest_first("notifications", alive_only=True),
         ]
         constraints = [
             choices_check("type", NotificationType, name="notifications_type_valid"),
@@ -272,6 +268,7 @@ class NotificationDeliveryLog(BaseModel):
         db_table = "notification_delivery_logs"
         db_table_comment = "Each attempt to deliver a notification on a channel, and its outcome"
         indexes = [
+            newest_first("notification_delivery_logs"),
             # Serves: the composite FK to notifications (ON DELETE CASCADE) and "delivery
             # attempts of a notification".
             models.Index(

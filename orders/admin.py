@@ -130,10 +130,12 @@ class CartItemInline(ShopTabularInline):
 @admin.register(Cart)
 class CartAdmin(SoftDeleteAdmin):
     list_display = ("id", "user", "session_key", "status", CART_GRAND_TOTAL, "updated_at")
-    list_filter = ("status",)
+    list_filter = (
+        "status",
+        ("created_at", admin.DateFieldListFilter),
+    )
     search_fields = ("user__email", "session_key__exact")
     list_select_related = ("user",)
-    date_hierarchy = "created_at"
     ordering = ("-created_at",)
     readonly_fields = ("currency", *CART_TOTALS)
     inlines = (CartItemInline,)
@@ -146,9 +148,9 @@ class CartAdmin(SoftDeleteAdmin):
 @admin.register(CartItem)
 class CartItemAdmin(SoftDeleteAdmin):
     list_display = ("cart", "product", "quantity", LINE_TOTAL, "reserved_quantity", "created_at")
+    list_filter = (("created_at", admin.DateFieldListFilter),)
     search_fields = ("cart__user__email", "product__sku__exact")
     list_select_related = ("cart", "product")
-    date_hierarchy = "created_at"
     ordering = ("-created_at",)
     readonly_fields = ("cart", *CART_ITEM_SHOP_FIELDS)
 
@@ -243,7 +245,7 @@ class OrderAdmin(SoftDeleteAdmin):
         GRAND_TOTAL,
         "placed_at",
     )
-    list_filter = ("order_status", "payment_status")
+    list_filter = ("order_status", "payment_status", ("created_at", admin.DateFieldListFilter))
     # Matched in get_search_results, each against an index: an order number, a Razorpay order
     # id, or a customer's email (exactly, in any case).
     search_fields = ("order_number", "razorpay_order_id", "user__email")
@@ -252,7 +254,6 @@ class OrderAdmin(SoftDeleteAdmin):
         "customer's email in full."
     )
     list_select_related = ()  # every column is the order's own
-    date_hierarchy = "created_at"
     ordering = ("-created_at",)
     readonly_fields = ORDER_CHECKOUT_FIELDS
     fieldsets = (
@@ -316,9 +317,9 @@ class OrderAdmin(SoftDeleteAdmin):
 @admin.register(OrderItem)
 class OrderItemAdmin(ReadOnlySoftDeleteAdmin):
     list_display = ("order", "product_name", "product_sku", "quantity", LINE_TOTAL, "created_at")
+    list_filter = (("created_at", admin.DateFieldListFilter),)
     search_fields = ("order__order_number__exact", "product_sku__exact")
     list_select_related = ("order",)
-    date_hierarchy = "created_at"
     ordering = ("-created_at",)
 
 
@@ -337,14 +338,16 @@ class PaymentTransactionAdmin(ReadOnlyAdmin):
         REFUND_AMOUNT,
         "captured_at",
     )
-    list_filter = ("status",)
+    list_filter = (
+        "status",
+        ("created_at", admin.DateFieldListFilter),
+    )
     search_fields = (
         "razorpay_payment_id__exact",
         "razorpay_order_id__exact",
         "order__order_number__exact",
     )
     list_select_related = ("order",)
-    date_hierarchy = "created_at"
     ordering = ("-created_at",)
 
 
@@ -359,20 +362,25 @@ class PaymentWebhookLogAdmin(ReadOnlyAdmin):
         "payment_transaction",
         "created_at",
     )
-    list_filter = ("provider", "signature_valid", ("processed_at", admin.EmptyFieldListFilter))
+    list_filter = (
+        "provider",
+        "signature_valid",
+        ("processed_at", admin.EmptyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    )
     search_fields = ("event_id__exact", "payment_transaction__razorpay_payment_id__exact")
     list_select_related = ("payment_transaction",)
-    # created_at is the partition key: a day or month of the hierarchy reads its partition only.
-    date_hierarchy = "created_at"
     ordering = ("-created_at",)
 
 
 @admin.register(PaymentWebhookEvent)
 class PaymentWebhookEventAdmin(ReadOnlyAdmin):
     list_display = ("event_id", "provider", "created_at")
-    list_filter = ("provider",)
+    list_filter = (
+        "provider",
+        ("created_at", admin.DateFieldListFilter),
+    )
     search_fields = ("event_id__exact",)
-    date_hierarchy = "created_at"
     ordering = ("-created_at",)
 
 
@@ -417,10 +425,12 @@ class InvoiceAdmin(ReadOnlySoftDeleteAdmin):
         "issued_at",
         "current_version",
     )
-    list_filter = ("status",)
+    list_filter = (
+        "status",
+        ("issued_at", admin.DateFieldListFilter),
+    )
     search_fields = ("invoice_number__exact", "order__order_number__exact")
     list_select_related = ("order",)
-    date_hierarchy = "issued_at"
     ordering = ("-created_at",)
     inlines = (InvoiceLineItemInline, InvoiceVersionInline)
 
@@ -428,18 +438,18 @@ class InvoiceAdmin(ReadOnlySoftDeleteAdmin):
 @admin.register(InvoiceVersion)
 class InvoiceVersionAdmin(ReadOnlyAdmin):
     list_display = ("invoice", "version_number", "reason", "created_at")
+    list_filter = (("created_at", admin.DateFieldListFilter),)
     search_fields = ("invoice__invoice_number__exact",)
     list_select_related = ("invoice",)
-    date_hierarchy = "created_at"
     ordering = ("-created_at",)
 
 
 @admin.register(InvoiceLineItem)
 class InvoiceLineItemAdmin(ReadOnlyAdmin):
     list_display = ("invoice", "description", "hsn_code", "quantity", UNIT_PRICE, LINE_TOTAL)
+    list_filter = (("created_at", admin.DateFieldListFilter),)
     search_fields = ("invoice__invoice_number__exact", "hsn_code__exact")
     list_select_related = ("invoice",)
-    date_hierarchy = "created_at"
     ordering = ("-created_at",)
 
 
@@ -454,10 +464,12 @@ class WishlistItemInline(ShopTabularInline):
 @admin.register(Wishlist)
 class WishlistAdmin(SoftDeleteAdmin):
     list_display = ("name", "user", "is_default", "created_at")
-    list_filter = ("is_default",)
+    list_filter = (
+        "is_default",
+        ("created_at", admin.DateFieldListFilter),
+    )
     search_fields = ("user__email", "name")
     list_select_related = ("user",)
-    date_hierarchy = "created_at"
     ordering = ("-created_at",)
     inlines = (WishlistItemInline,)
 
@@ -465,7 +477,7 @@ class WishlistAdmin(SoftDeleteAdmin):
 @admin.register(WishlistItem)
 class WishlistItemAdmin(SoftDeleteAdmin):
     list_display = ("wishlist", "product", "order", "created_at")
+    list_filter = (("created_at", admin.DateFieldListFilter),)
     search_fields = ("wishlist__user__email", "product__sku__exact")
     list_select_related = ("wishlist", "product", "order")
-    date_hierarchy = "created_at"
     ordering = ("-created_at",)

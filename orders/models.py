@@ -15,7 +15,7 @@ from django.db.models.functions import Cast, Greatest, Left, Length, Mod, Right
 
 from shop.db.constraints import choices_check, json_array_of_strings, json_type_check
 from shop.db.fields import ZERO, CurrencyField, MoneyField
-from shop.db.indexes import Index
+from shop.db.indexes import Index, newest_first
 from shop.db.models import BaseModel, SoftDeleteModel
 from shop.db.triggers import (
     CLIENT_WRITER,
@@ -114,6 +114,7 @@ class Cart(SoftDeleteModel):
 
     class Meta:
         db_table = "carts"
+        indexes = [newest_first("carts", alive_only=True)]
         db_table_comment = (
             "Shopping carts of users and guests; totals are computed by the cart_totals view"
         )
@@ -236,6 +237,7 @@ class CartItem(SoftDeleteModel):
         db_table = "cart_items"
         db_table_comment = "Lines of a cart; prices are the ones shown when the item was added"
         indexes = [
+            newest_first("cart_items", alive_only=True),
             # Serves: the live items of a cart (cart page, cart_totals view), by product.
             # Also replaces the plan's idx_cart_items_cart_id, which is its prefix (notes §12).
             models.Index(
@@ -465,13 +467,7 @@ class Order(SoftDeleteModel):
                 condition=models.Q(is_deleted=False),
                 name="idx_orders_user_newest",
             ),
-            # Serves: the admin's order list with no filter, newest first, and its date
-            # hierarchy's first and last dates.
-            models.Index(
-                fields=["-created_at", "-id"],
-                condition=models.Q(is_deleted=False),
-                name="idx_orders_newest",
-            ),
+            newest_first("orders", alive_only=True),
             # Serves: part of an order number, as staff type it off a parcel (LIKE/ILIKE
             # '%12345%', the admin's search and PostgREST's ilike). pg_trgm, in schema
             # extensions as on Supabase (orders 0008).
@@ -567,6 +563,7 @@ class OrderItem(SoftDeleteModel):
 
     class Meta:
         db_table = "order_items"
+        indexes = [newest_first("order_items", alive_only=True)]
         db_table_comment = "Lines of an order with a snapshot of the product as it was ordered"
         constraints = [
             models.CheckConstraint(
@@ -666,6 +663,7 @@ class PaymentTransaction(BaseModel):
         db_table = "payment_transactions"
         db_table_comment = "Payment attempts through Razorpay; financial history, never deleted"
         indexes = [
+            newest_first("payment_transactions"),
             # Serves: matching Razorpay callbacks and webhooks to the transaction (plan 6.1).
             Index(fields=["razorpay_order_id", "status"], name="idx_payment_transactions_razorpay"),
         ]
@@ -802,6 +800,7 @@ class PaymentWebhookLog(BaseModel):
         db_table = "payment_webhook_logs"
         db_table_comment = "Payment provider webhook deliveries, partitioned by month on created_at"
         indexes = [
+            newest_first("payment_webhook_logs"),
             # Serves: "have we seen this event before?" when a webhook is (re)delivered.
             models.Index(fields=["provider", "event_id"], name="idx_payment_webhook_logs_event"),
         ]
@@ -860,6 +859,7 @@ class PaymentWebhookEvent(BaseModel):
 
     class Meta:
         db_table = "payment_webhook_events"
+        indexes = [newest_first("payment_webhook_events")]
         db_table_comment = "Each verified payment webhook event once, so a redelivery is recognised"
         constraints = [
             choices_check(
@@ -1128,6 +1128,7 @@ class Invoice(SoftDeleteModel):
 
     class Meta:
         db_table = "invoices"
+        indexes = [newest_first("invoices", alive_only=True)]
         db_table_comment = "Tax invoices of orders, numbered per GST rules"
         constraints = [
             choices_check("status", InvoiceStatus, name="invoices_status_valid"),
@@ -1211,6 +1212,7 @@ class InvoiceVersion(BaseModel):
 
     class Meta:
         db_table = "invoice_versions"
+        indexes = [newest_first("invoice_versions")]
         db_table_comment = "Immutable snapshots of each version of an invoice"
         constraints = [
             models.UniqueConstraint(
@@ -1283,6 +1285,7 @@ class InvoiceLineItem(BaseModel):
 
     class Meta:
         db_table = "invoice_line_items"
+        indexes = [newest_first("invoice_line_items")]
         db_table_comment = "Lines of an invoice with their HSN code and tax"
         constraints = [
             models.CheckConstraint(

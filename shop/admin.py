@@ -37,9 +37,8 @@ class AuditedTableFilter(admin.SimpleListFilter):
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdmin):
     list_display = ("timestamp", "action", "table_name", "row_id", "user")
-    list_filter = ("action", AuditedTableFilter)
+    list_filter = ("action", AuditedTableFilter, ("timestamp", admin.DateFieldListFilter))
     list_select_related = ("user",)
-    date_hierarchy = "timestamp"
     search_fields = ("=row_id",)
     search_help_text = "The exact id of the changed row."
     ordering = ("-timestamp",)

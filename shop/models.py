@@ -7,6 +7,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from shop.db.constraints import choices_check, json_type_check
+from shop.db.indexes import newest_first
 from shop.db.models import BaseModel
 from shop.db.triggers import ModelTrigger, changed, kept_as_is, refuse
 
@@ -111,6 +112,7 @@ class AuditLog(BaseModel):
         db_table = "audit_logs"
         db_table_comment = "Append-only trail of changes and security events; partitioned by month"
         indexes = [
+            newest_first("audit_logs", field="timestamp"),
             # Serves: what a user did, newest first (the plan's index); also the user FK's index.
             models.Index(
                 "user",

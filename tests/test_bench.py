@@ -140,7 +140,7 @@ def test_bench_measures_every_hot_path_and_oversells_nothing(tiny_shop, tmp_path
     assert search["rows"] >= 1
     (payments,) = queries["customer_payments"]
     assert payments["rows"] >= 1  # the customer reads their own order's payments
-    assert report["goals"]["slow_paths"] == ["product_text_search"]
+    assert report["goals"]["slow_paths"] == ["category_products", "product_text_search"]
 
     # Side by side: RLS against the owner connection for every path RLS applies to, the
     # plan's policies, and every plan index dropped; then the schema is as it was.
@@ -199,32 +199,56 @@ def test_a_report_without_matplotlib_is_refused_before_the_run(monkeypatch, tmp_
 
 
 @pytest.mark.django_db  # reads only
-def test_growth_is_each_paths_p50_against_the_baselines_and_missing_paths_are_left_out():
+def test_growth_counts_pages_read_and_p50_beyond_noise_and_leaves_out_unmatched_paths():
     from shop.perf.bench import GROWTH_GOAL, growth
 
-    def run(orders: int, **p50s: float) -> dict:
+    def run(orders: int, **paths: tuple[float, int]) -> dict:
         return {
             "meta": {"started_at": "then", "table_rows": {"orders": orders}},
             "queries": [
                 {
                     "name": name,
-                    "subject": "s",
+                    "subject": "common word 'x'" if name == "search" else "s",
                     "p50_ms": p50,
+                    "plan": {"blocks": blocks},
                     "grows_with_data": "counts the subject's rows" if name == "count" else None,
                     "slow_path": None,
                 }
-                for name, p50 in p50s.items()
+                for name, (p50, blocks) in paths.items()
             ],
         }
 
-    baseline = run(100, flat=1.0, grows=1.0, count=1.0)
-    report = run(1000, flat=1.5, grows=1.6, count=9.0, new=3.0)
+    baseline = run(
+        100,
+        flat=(1.0, 10),
+        slower=(1.0, 10),
+        noisy=(0.2, 10),
+        more_pages=(1.0, 10),
+        count=(1.0, 10),
+        search=(1.0, 10),
+    )
+    report = run(
+        1000,
+        flat=(1.5, 11),
+        slower=(1.6, 10),
+        noisy=(0.6, 10),
+        more_pages=(1.1, 30),
+        count=(9.0, 100),
+        search=(1.2, 10),
+        new=(3.0, 1),
+    )
 
     found = growth(report, baseline)
 
     assert found["data_growth"] == 10.0
-    assert [(g["name"], g["growth"], g["allowed"], g["goal_met"]) for g in found["paths"]] == [
-        ("flat", 1.5, GROWTH_GOAL, True),
-        ("grows", 1.6, GROWTH_GOAL, False),
-        ("count", 9.0, 10.0, True),
+    assert [
+        (g["name"], g["growth"], g["blocks_growth"], g["allowed"], g["goal_met"])
+        for g in found["paths"]
+    ] == [
+        ("flat", 1.5, 1.1, GROWTH_GOAL, True),
+        ("slower", 1.6, 1.0, GROWTH_GOAL, False),  # 0.6 ms more: beyond the noise
+        ("noisy", 3.0, 1.0, GROWTH_GOAL, True),  # 0.4 ms more, the same pages
+        ("more_pages", 1.1, 3.0, GROWTH_GOAL, False),  # fast still, but its plan grows
+        ("count", 9.0, 10.0, 10.0, True),  # the subject's rows grow with the data
+        ("search", 1.2, 1.0, GROWTH_GOAL, True),  # the same subject, another word
     ]

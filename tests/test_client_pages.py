@@ -185,12 +185,12 @@ def test_the_category_listing_never_returns_a_cost_price():
 
 
 def test_a_category_listing_starts_from_the_category_index():
-    # A shop's proportions: ten thousand products for sale, ten in the category listed.
+    # A shop's proportions: two thousand products for sale, ten in the category listed.
     category, others = TierFactory(), TierFactory()
     execute(
         """INSERT INTO products (name, slug, sku, selling_price, cost_price, status)
            SELECT 'Shirt ' || n, 'shirt-' || n, 'SH-' || n, 499, 250, 'active'
-           FROM generate_series(1, 10000) n"""
+           FROM generate_series(1, 2000) n"""
     )
     execute(
         """INSERT INTO product_categories (product_id, tier_id)

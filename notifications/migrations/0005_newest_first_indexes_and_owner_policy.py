@@ -19,6 +19,8 @@ a SHARE lock (blocks writes to that partition while it builds).
 from django.conf import settings
 from django.db import migrations, models
 
+import shop.db.indexes
+
 OWNER = "user_id = ( SELECT auth.uid() AS uid)"
 POLICY = 'ALTER POLICY "notifications_owner_select" ON public."notifications" USING ({})'
 
@@ -41,7 +43,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="notification",
-            index=models.Index(
+            index=shop.db.indexes.Index(
                 condition=models.Q(("is_deleted", False)),
                 fields=["-created_at", "-id"],
                 name="idx_notifications_newest",

@@ -16,6 +16,8 @@ import django.contrib.postgres.indexes
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 
+import shop.db.indexes
+
 MARK = "shopdb: created by orders 0008"
 
 CREATE_PG_TRGM = f"""
@@ -67,7 +69,7 @@ class Migration(migrations.Migration):
         ),
         AddIndexConcurrently(
             model_name="order",
-            index=models.Index(
+            index=shop.db.indexes.Index(
                 condition=models.Q(("is_deleted", False)),
                 fields=["-created_at", "-id"],
                 name="idx_orders_newest",

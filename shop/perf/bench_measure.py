@@ -212,6 +212,9 @@ def _runner(cursor: Any, statement: Statement) -> Callable[[], Any]:
     return run
 
 
+NEVER_BY_COUNT = 2**31 - 1
+
+
 def _postgrest_runner(statement: Statement) -> Callable[[], Any]:
     """Each run as a PostgREST request: the role and claims set, then the prepared statement."""
     with connection.cursor() as cursor:
@@ -220,7 +223,10 @@ def _postgrest_runner(statement: Statement) -> Callable[[], Any]:
         )
         role, claims = cursor.fetchone()
     # Django's psycopg cursors bind on the client (values inlined); this one binds on the
-    # server ($1 parameters), which a prepared statement needs.
+    # server ($1 parameters), which a prepared statement needs. Django also turns psycopg's
+    # preparing off (prepare_threshold None, which overrides prepare=True): a threshold no
+    # statement reaches turns it back on for prepare=True alone.
+    connection.connection.prepare_threshold = NEVER_BY_COUNT
     server = psycopg.Cursor(connection.connection)
 
     def run() -> list[tuple]:
@@ -254,6 +260,9 @@ class Plan:
     planning_ms: float | None = None
     execution_ms: float | None = None
     estimated_rows: float | None = None
+    # Pages the execution read (shared buffers hit or read, the statement's whole tree and the
+    # functions it calls): what a plan does, without the noise of timing. None without ANALYZE.
+    blocks: int | None = None
     subplans_removed: int = 0  # partitions pruned while executing
     # From pg_class: which scanned relations are partitions, and rows of those scanned whole.
     partitions: list[str] = field(default_factory=list)
@@ -295,6 +304,7 @@ class Plan:
             "partitions_pruned_at_run_time": self.subplans_removed,
             "planning_ms": self.planning_ms,
             "execution_ms": self.execution_ms,
+            "blocks": self.blocks,
             "estimated_rows": self.estimated_rows,
         }
 
@@ -346,6 +356,11 @@ def parse_plan(document: dict[str, Any]) -> Plan:
         scans=scans,
         planning_ms=document.get("Planning Time"),
         execution_ms=document.get("Execution Time"),
+        blocks=(
+            root["Shared Hit Blocks"] + root["Shared Read Blocks"]
+            if "Shared Hit Blocks" in root
+            else None
+        ),
         estimated_rows=root.get("Plan Rows"),
         subplans_removed=sum(node.get("Subplans Removed", 0) for node in nodes),
     )

@@ -516,6 +516,9 @@ HOT_PATHS = (
         "active products of a category, newest first",
         category_products,
         plan_index="idx_product_categories_tier",
+        slow_path="through row level security the join checks each product's and category's "
+        "policies and sorts all of the category's products: it grows with the category; "
+        "clients call rpc category_products (bench_pages.category_listing)",
     ),
     HotPath(
         "payment_by_razorpay_order",

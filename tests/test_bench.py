@@ -199,7 +199,7 @@ def test_a_report_without_matplotlib_is_refused_before_the_run(monkeypatch, tmp_
 
 
 @pytest.mark.django_db  # reads only
-def test_growth_counts_pages_read_and_p50_beyond_noise_and_leaves_out_unmatched_paths():
+def test_growth_counts_rows_read_and_p50_beyond_noise_and_leaves_out_unmatched_paths():
     from shop.perf.bench import GROWTH_GOAL, growth
 
     def run(orders: int, **paths: tuple[float, int]) -> dict:
@@ -210,11 +210,11 @@ def test_growth_counts_pages_read_and_p50_beyond_noise_and_leaves_out_unmatched_
                     "name": name,
                     "subject": "common word 'x'" if name == "search" else "s",
                     "p50_ms": p50,
-                    "plan": {"blocks": blocks},
+                    "plan": {"rows_read": rows_read},
                     "grows_with_data": "counts the subject's rows" if name == "count" else None,
                     "slow_path": None,
                 }
-                for name, (p50, blocks) in paths.items()
+                for name, (p50, rows_read) in paths.items()
             ],
         }
 
@@ -223,7 +223,7 @@ def test_growth_counts_pages_read_and_p50_beyond_noise_and_leaves_out_unmatched_
         flat=(1.0, 10),
         slower=(1.0, 10),
         noisy=(0.2, 10),
-        more_pages=(1.0, 10),
+        more_rows=(1.0, 10),
         count=(1.0, 10),
         search=(1.0, 10),
     )
@@ -232,7 +232,7 @@ def test_growth_counts_pages_read_and_p50_beyond_noise_and_leaves_out_unmatched_
         flat=(1.5, 11),
         slower=(1.6, 10),
         noisy=(0.6, 10),
-        more_pages=(1.1, 30),
+        more_rows=(1.1, 30),
         count=(9.0, 100),
         search=(1.2, 10),
         new=(3.0, 1),
@@ -242,13 +242,13 @@ def test_growth_counts_pages_read_and_p50_beyond_noise_and_leaves_out_unmatched_
 
     assert found["data_growth"] == 10.0
     assert [
-        (g["name"], g["growth"], g["blocks_growth"], g["allowed"], g["goal_met"])
+        (g["name"], g["growth"], g["rows_read_growth"], g["allowed"], g["goal_met"])
         for g in found["paths"]
     ] == [
         ("flat", 1.5, 1.1, GROWTH_GOAL, True),
         ("slower", 1.6, 1.0, GROWTH_GOAL, False),  # 0.6 ms more: beyond the noise
-        ("noisy", 3.0, 1.0, GROWTH_GOAL, True),  # 0.4 ms more, the same pages
-        ("more_pages", 1.1, 3.0, GROWTH_GOAL, False),  # fast still, but its plan grows
+        ("noisy", 3.0, 1.0, GROWTH_GOAL, True),  # 0.4 ms more, the same rows read
+        ("more_rows", 1.1, 3.0, GROWTH_GOAL, False),  # fast still, but its plan grows
         ("count", 9.0, 10.0, 10.0, True),  # the subject's rows grow with the data
         ("search", 1.2, 1.0, GROWTH_GOAL, True),  # the same subject, another word
     ]

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+import psycopg.sql
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
@@ -260,9 +261,10 @@ class Plan:
     planning_ms: float | None = None
     execution_ms: float | None = None
     estimated_rows: float | None = None
-    # Pages the execution read (shared buffers hit or read, the statement's whole tree and the
-    # functions it calls): what a plan does, without the noise of timing. None without ANALYZE.
-    blocks: int | None = None
+    # Rows the execution's scans read (returned or filtered out, over all loops): the work a
+    # plan does, without the noise of timing or of where rows sit on disk. A function's body
+    # is not counted (EXPLAIN shows only its call). None without ANALYZE.
+    rows_read: int | None = None
     subplans_removed: int = 0  # partitions pruned while executing
     # From pg_class: which scanned relations are partitions, and rows of those scanned whole.
     partitions: list[str] = field(default_factory=list)
@@ -304,7 +306,7 @@ class Plan:
             "partitions_pruned_at_run_time": self.subplans_removed,
             "planning_ms": self.planning_ms,
             "execution_ms": self.execution_ms,
-            "blocks": self.blocks,
+            "rows_read": self.rows_read,
             "estimated_rows": self.estimated_rows,
         }
 
@@ -317,11 +319,39 @@ def explain(statement: Statement, *, large_table_rows: int) -> Plan:
     options = "FORMAT JSON" if statement.estimate else "ANALYZE, BUFFERS, FORMAT JSON"
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor
-        cursor.execute(f"EXPLAIN ({options}) {statement.sql}", statement.params)
-        (document,) = _explain_json(cursor.fetchone()[0])
+        if statement.prepared:
+            document = _explain_prepared(cursor, statement, options)
+        else:
+            cursor.execute(f"EXPLAIN ({options}) {statement.sql}", statement.params)
+            (document,) = _explain_json(cursor.fetchone()[0])
         plan = parse_plan(document)
         _add_relation_facts(cursor, plan, large_table_rows)
     return plan
+
+
+# A prepared statement runs five custom plans, then PostgreSQL may keep a generic one.
+CUSTOM_PLANS = 5
+
+
+def _explain_prepared(cursor: Any, statement: Statement, options: str) -> dict[str, Any]:
+    """The plan a prepared statement runs once PostgreSQL has chosen between its custom and
+    generic plans: what PostgREST's requests run, which EXPLAIN of the text would not show."""
+    numbered = statement.sql
+    for n in range(1, len(statement.params) + 1):
+        numbered = numbered.replace("%s", f"${n}", 1)
+    values = ", ".join(
+        psycopg.sql.Literal(value).as_string(cursor.connection) for value in statement.params
+    )
+    execute = f"EXECUTE bench_explained({values})" if values else "EXECUTE bench_explained"
+    cursor.execute(f"PREPARE bench_explained AS {numbered}")
+    try:
+        for _ in range(CUSTOM_PLANS):
+            cursor.execute(execute)
+        cursor.execute(f"EXPLAIN ({options}) {execute}")
+        (document,) = _explain_json(cursor.fetchone()[0])
+    finally:
+        cursor.execute("DEALLOCATE bench_explained")
+    return document
 
 
 def parse_plan(document: dict[str, Any]) -> Plan:
@@ -356,14 +386,23 @@ def parse_plan(document: dict[str, Any]) -> Plan:
         scans=scans,
         planning_ms=document.get("Planning Time"),
         execution_ms=document.get("Execution Time"),
-        blocks=(
-            root["Shared Hit Blocks"] + root["Shared Read Blocks"]
-            if "Shared Hit Blocks" in root
+        rows_read=(
+            sum(_rows_read(node) for node in nodes if "Scan" in node["Node Type"])
+            if "Actual Loops" in root
             else None
         ),
         estimated_rows=root.get("Plan Rows"),
         subplans_removed=sum(node.get("Subplans Removed", 0) for node in nodes),
     )
+
+
+def _rows_read(node: dict[str, Any]) -> int:
+    per_loop = (
+        node.get("Actual Rows", 0)
+        + node.get("Rows Removed by Filter", 0)
+        + node.get("Rows Removed by Index Recheck", 0)
+    )
+    return round(per_loop * node.get("Actual Loops", 0))
 
 
 def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -117,6 +117,11 @@ class Subjects:
 # The write paths' own rows (bench_writes) are never picked as subjects.
 BENCH_USERS = f"%@{BENCH_EMAIL_DOMAIN}"
 
+# A word's matches grow with the catalogue; the search ranks at most 400 (catalog 0009).
+RANKS_MATCHES = (
+    "ranks the word's matches, which grow with the catalogue up to the 400 it ranks at most"
+)
+
 
 def not_bench_user(column: str) -> str:
     """SQL: ``column`` is not one of the write paths' customers (parameter: BENCH_USERS)."""
@@ -410,7 +415,11 @@ def storefront(s: Subjects) -> list[Case]:
 
 def product_search(s: Subjects) -> list[Case]:
     return [
-        Case(f"{label} '{term}'", captured_statement(lambda t=term: search_products(query=t)))
+        Case(
+            f"{label} '{term}'",
+            captured_statement(lambda t=term: search_products(query=t)),
+            grows_with_data=RANKS_MATCHES,
+        )
         for label, term in s.search_terms.items()
     ]
 

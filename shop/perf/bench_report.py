@@ -48,7 +48,7 @@ def _goal(query: dict[str, Any]) -> str:
 
 
 def growth_table(growth: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    header = ["query", "subject", "baseline p50 ms", "p50 ms", "growth", "pages", "allowed"]
+    header = ["query", "subject", "baseline p50 ms", "p50 ms", "growth", "rows read", "allowed"]
     header.append("goal")
     rows = [
         [
@@ -57,8 +57,8 @@ def growth_table(growth: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
             f"{g['baseline_p50_ms']:.2f}",
             f"{g['p50_ms']:.2f}",
             f"{g['growth']}x",
-            f"{g['baseline_blocks']} -> {g['blocks']}"
-            + (f" ({g['blocks_growth']}x)" if g["blocks_growth"] is not None else ""),
+            f"{g['baseline_rows_read']} -> {g['rows_read']}"
+            + (f" ({g['rows_read_growth']}x)" if g["rows_read_growth"] is not None else ""),
             f"{g['allowed']}x" + (" (the subject's rows grow)" if g["why_allowed"] else ""),
             ("slow path" if g["slow_path"] else "met" if g["goal_met"] else "MISSED"),
         ]
@@ -194,7 +194,7 @@ def _goal_lines(goals: dict[str, Any]) -> str:
         lines.append(f"  documented slow paths, not counted: {', '.join(goals['slow_paths'])}")
     if "growth_goal" in goals:
         lines.append(
-            f"  growth against the baseline <= {goals['growth_goal']}x (or as allowed), in pages"
+            f"  growth against the baseline <= {goals['growth_goal']}x (or as allowed), in rows"
             " read and in p50 beyond 0.5 ms of noise: "
             + ("met" if not goals["growth_misses"] else "; ".join(goals["growth_misses"]))
         )

@@ -69,9 +69,10 @@ class HotPath:
     # The tables whose policies decide it (bench_compare swaps in the plan's literal ones).
     policy_tables: tuple[str, ...] = ()
     # Whether the same SQL runs both through row level security and on the owner connection
-    # (the RLS-cost comparison). Not for a statement that leaves its filter to row level
-    # security (the owner would read every row), nor for the Django admin's own queries
-    # (they read columns no client may, such as a user's password hash).
+    # (the RLS-cost comparison). Not for a statement that leaves a filter to row level
+    # security (its customer's rows, or soft-deleted rows, which the owners' policies hide:
+    # the owner would read other rows), nor for the Django admin's own queries (they read
+    # columns no client may, such as a user's password hash).
     compare_through_rls: bool = True
     # A path kept to show what it costs, with the reason it is slow and what to use instead:
     # its goals are reported, not counted.
@@ -117,6 +118,11 @@ class Subjects:
 # The write paths' own rows (bench_writes) are never picked as subjects.
 BENCH_USERS = f"%@{BENCH_EMAIL_DOMAIN}"
 
+# A count reads every row it counts, and the heaviest subject's rows grow with the data.
+COUNTS_SUBJECT = (
+    "counts every row of the subject, and the heaviest subject's rows grow with the data "
+    "(10 times from scale 0.1 to 1)"
+)
 # A word's matches grow with the catalogue; the search ranks at most 400 (catalog 0009).
 RANKS_MATCHES = (
     "ranks the word's matches, which grow with the catalogue up to the 400 it ranks at most"
@@ -341,6 +347,7 @@ def unread_notifications(s: Subjects) -> list[Case]:
             f"{label} reader",
             captured_statement(lambda user=user: unread_count(user=user)),
             user,
+            grows_with_data=COUNTS_SUBJECT if label == "heaviest" else None,
         )
         for label, user in s.notified.items()
     ]

@@ -16,6 +16,7 @@ from shop.admin_base import (
     ShopModelAdmin,
     SoftDeleteAdmin,
     ViewOnlyInline,
+    recent,
 )
 
 DELIVERY_COLUMNS = (
@@ -46,7 +47,7 @@ class DeliveryLogInline(ViewOnlyInline):
 @admin.register(Notification)
 class NotificationAdmin(SoftDeleteAdmin):
     list_display = ("title", "user", "type", "is_read", "created_at")
-    list_filter = ("type", "is_read")
+    list_filter = ("type", "is_read", recent("created_at"))
     list_select_related = ("user",)
     search_fields = ("=user__email",)
     search_help_text = "A user's exact email address."

@@ -47,6 +47,7 @@ from shop.admin_base import (
     SoftDeleteAdmin,
     ViewOnlyInline,
     money,
+    recent,
     refusal_message,
 )
 from shop.audit import audit_actor
@@ -366,7 +367,7 @@ class PaymentWebhookLogAdmin(ReadOnlyAdmin):
         "provider",
         "signature_valid",
         ("processed_at", admin.EmptyFieldListFilter),
-        ("created_at", admin.DateFieldListFilter),
+        recent("created_at"),
     )
     search_fields = ("event_id__exact", "payment_transaction__razorpay_payment_id__exact")
     list_select_related = ("payment_transaction",)

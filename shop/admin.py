@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db import connection
 from django.http import HttpRequest
 
-from shop.admin_base import ReadOnlyAdmin
+from shop.admin_base import ReadOnlyAdmin, recent
 from shop.models import AuditLog
 
 # The tables the audit triggers watch, from the catalog: the filter offers them without a
@@ -37,7 +37,7 @@ class AuditedTableFilter(admin.SimpleListFilter):
 @admin.register(AuditLog)
 class AuditLogAdmin(ReadOnlyAdmin):
     list_display = ("timestamp", "action", "table_name", "row_id", "user")
-    list_filter = ("action", AuditedTableFilter, ("timestamp", admin.DateFieldListFilter))
+    list_filter = ("action", AuditedTableFilter, recent("timestamp"))
     list_select_related = ("user",)
     search_fields = ("=row_id",)
     search_help_text = "The exact id of the changed row."

@@ -12,9 +12,11 @@
 - Saves update only the columns the form changed (:func:`save_changed_columns`), so a page
   opened a while ago does not undo what a service wrote since.
 - :func:`money`: a list or detail column showing an amount with its row's currency.
+- :func:`recent`: the list filter of a partitioned log, which opens on its last 30 days.
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from functools import reduce
 
@@ -23,6 +25,7 @@ from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from shop.audit import audit_actor
@@ -51,6 +54,45 @@ class RawIdRelations:
             self.raw_id_fields = relation_fields(
                 self.model, except_=tuple(self.autocomplete_fields)
             )
+
+
+class RecentFilter(admin.SimpleListFilter):
+    """The period of a partitioned log's list, the last 30 days unless asked otherwise.
+
+    A partitioned table's list (audit logs, notifications, webhook logs, a partition a month)
+    plans every partition at each page, a month more every month: 4 ms of its 8 for the
+    notifications at scale 1. A period from a fixed instant lets PostgreSQL plan only the
+    partitions it falls in. A search looks at any time: it asks for a row, not a period.
+    """
+
+    title = "period"
+    parameter_name = "period"
+    field = "created_at"
+    DEFAULT, ANY_TIME = "30", "all"
+    PERIODS = (("1", "Today"), ("7", "Past 7 days"), ("30", "Past 30 days"), ("365", "Past year"))
+
+    def lookups(self, request, model_admin):
+        return (*self.PERIODS, (self.ANY_TIME, "Any time"))
+
+    def choices(self, changelist):
+        for value, title in self.lookup_choices:
+            yield {
+                "selected": (self.value() or self.DEFAULT) == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        period = self.value() or (self.ANY_TIME if request.GET.get("q") else self.DEFAULT)
+        if period == self.ANY_TIME or period not in dict(self.PERIODS):
+            return queryset
+        since = timezone.now() - timedelta(days=int(period))
+        return queryset.filter(**{f"{self.field}__gte": since})
+
+
+def recent(field: str = "created_at") -> type[RecentFilter]:
+    """A :class:`RecentFilter` on ``field`` (the table's partition key)."""
+    return type(f"Recent{field.title().replace('_', '')}Filter", (RecentFilter,), {"field": field})
 
 
 class EstimatedCountPaginator(Paginator):

@@ -8,12 +8,14 @@ inactive account grants nothing.
 
 import hashlib
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.models import Invitation, Role, User
@@ -25,6 +27,7 @@ from tests.factories import (
     EmailOtpFactory,
     InvitationFactory,
     NotificationDeliveryLogFactory,
+    NotificationFactory,
     UserFactory,
     UserRoleFactory,
 )
@@ -282,6 +285,26 @@ def test_a_notification_shows_its_delivery_attempts_read_only(super_admin_client
     log_url = admin_url(NotificationDeliveryLog, "change", attempt.pk)
     assert 'name="_save"' not in page(super_admin_client, log_url)
     assert super_admin_client.get(admin_url(NotificationDeliveryLog, "add")).status_code == 403
+
+
+def test_the_notification_list_opens_on_the_last_30_days_and_a_search_looks_at_any_time(
+    super_admin_client,
+):
+    now = timezone.now()
+    recent = NotificationFactory(created_at=now - timedelta(days=3))
+    old = NotificationFactory(created_at=now - timedelta(days=40), user=recent.user)
+    url = admin_url(Notification, "changelist")
+
+    def listed(**params) -> set:
+        response = super_admin_client.get(url, params)
+        assert response.status_code == 200
+        return {row.pk for row in response.context["cl"].result_list}
+
+    assert listed() == {recent.pk}
+    assert listed(period="7") == {recent.pk}
+    assert listed(period="365") == listed(period="all") == {recent.pk, old.pk}
+    assert listed(q=recent.user.email) == {recent.pk, old.pk}
+    assert listed(q=recent.user.email, period="30") == {recent.pk}
 
 
 # --- the audit trail -----------------------------------------------------------------------

@@ -27,7 +27,7 @@ from shop.perf.bench_queries import (
     HotPath,
     Subjects,
 )
-from shop.perf.postgrest import Embed, read, rpc
+from shop.perf.postgrest import CountEmbed, read, rpc
 
 # A category's products grow with the catalogue.
 GROWS_WITH_CATALOGUE = "sorts the category's products, which grow with the catalogue"
@@ -42,7 +42,7 @@ def _customer_orders(s: Subjects, *, own_filter: bool, count_exact: bool = False
         statement = read(
             "orders",
             columns=ORDER_LIST_FIELDS,
-            embeds=(Embed("order_items", "order_id", count=True),),
+            embeds=(CountEmbed("order_items", "order_id"),),
             where=where,
             order=("-created_at", "-id"),
             limit=PAGE,

@@ -18,39 +18,30 @@ from typing import Any
 
 from shop.perf.bench_measure import Statement
 
-# PostgREST's operators as SQL; the value is the parameter.
-OPERATORS = {"eq": "= %s", "ilike": "ILIKE %s", "fts": "@@ to_tsquery(%s)"}
+# PostgREST's operators as SQL (the ones the bench sends); the value is the parameter.
+OPERATORS = {"eq": "= %s", "fts": "@@ to_tsquery(%s)"}
 
 
 @dataclass(frozen=True)
-class Embed:
-    """A one-to-many embed: the rows of ``table`` whose ``key`` is the parent's id.
-
-    With ``count``, the embed is ``table(count)``: the number of those rows, not the rows.
-    """
+class CountEmbed:
+    """A one-to-many embed asked as ``table(count)``: how many rows of ``table`` have the
+    parent's id in ``key``."""
 
     table: str
     key: str
-    columns: tuple[str, ...] = ()
-    count: bool = False
 
 
 def _column(table: str, name: str) -> str:
     return f'"public"."{table}"."{name}"'
 
 
-def _embed_join(parent: str, embed: Embed, n: int) -> tuple[str, str]:
+def _embed_join(parent: str, embed: CountEmbed, n: int) -> tuple[str, str]:
     """(select-list entry, LEFT JOIN LATERAL) of ``embed`` under ``parent``."""
     alias = f"{parent}_{embed.table}_{n}"
     inner = f"{embed.table}_{n}"
-    columns = (
-        'pg_catalog.count(*) AS "count"'
-        if embed.count
-        else ", ".join(f'"{inner}"."{c}"' for c in embed.columns)
-    )
     join = (
         f'LEFT JOIN LATERAL (SELECT json_agg("{alias}")::jsonb AS "{alias}" FROM ('
-        f'SELECT {columns} FROM "public"."{embed.table}" AS "{inner}" '
+        f'SELECT pg_catalog.count(*) AS "count" FROM "public"."{embed.table}" AS "{inner}" '
         f'WHERE "{inner}"."{embed.key}" = {_column(parent, "id")}) AS "{alias}") '
         f'AS "{alias}" ON TRUE'
     )
@@ -61,7 +52,7 @@ def read(
     table: str,
     *,
     columns: tuple[str, ...],
-    embeds: tuple[Embed, ...] = (),
+    embeds: tuple[CountEmbed, ...] = (),
     where: dict[str, tuple[str, Any]] | None = None,
     order: tuple[str, ...] = (),
     limit: int,
@@ -69,7 +60,7 @@ def read(
 ) -> Statement:
     """``GET /table?select=...&col=eq.value&order=col.desc&limit=N`` as PostgREST runs it.
 
-    ``where`` maps a column to (operator, value): ``eq``, ``ilike`` or ``fts`` (supabase-js
+    ``where`` maps a column to (operator, value): ``eq`` or ``fts`` (supabase-js
     ``.textSearch()``); ``order`` names columns, ``-name`` for descending.
     """
     selected = [_column(table, c) for c in columns]

@@ -1,5 +1,6 @@
 """Product search as you type (catalog.selectors.search_products) and lookup by SKU."""
 
+import re
 from contextlib import nullcontext
 
 import pytest
@@ -129,6 +130,33 @@ def test_the_limit_is_kept_and_checked(kurtas):
 
 
 # --- Lookup by SKU ----------------------------------------------------------------------------
+
+
+def test_the_search_ranks_a_bounded_set_of_matches_and_a_second_word_narrows_it():
+    # A bounded search (catalog 0009): at most 400 matches are ranked, so a common word costs
+    # the same however many products it matches. Which 400 depends on where rows sit in the
+    # table, which a test cannot fix, so the bound is read from the function itself.
+    definition = fetch_one(
+        "SELECT pg_get_functiondef('public.search_products(text, integer)'::regprocedure)"
+    )
+    assert re.search(
+        r"\(SELECT p\.id, p\.name, p\.search_vector.*?LIMIT 400\) AS found", definition, re.S
+    )
+    execute(
+        """INSERT INTO products (name, slug, sku, selling_price, cost_price, description, status)
+           SELECT 'Plain Shirt ' || n, 'plain-shirt-' || n, 'PS-' || n, 499, 250,
+                  'Soft linen weave', 'active'
+           FROM generate_series(1, 450) n"""
+    )
+    kurta = ProductFactory(name="Linen Kurta", description="", status=ProductStatus.ACTIVE)
+    execute("SELECT gin_clean_pending_list('idx_products_search_vector')")
+
+    common = search_products(query="linen", limit=20)
+    narrowed = search_products(query="linen kurta", limit=20)
+
+    assert len(common) == 20
+    # Below the bound the best comes first again: the name outranks a description.
+    assert narrowed == [kurta]
 
 
 def test_a_sku_finds_its_product_or_its_variant_exactly():

@@ -19,6 +19,7 @@ from tests.factories import (
     InventoryLocationFactory,
     OrderFactory,
     ProductFactory,
+    ProductVariantFactory,
     UserAddressFactory,
     UserFactory,
 )
@@ -163,6 +164,36 @@ def test_a_cart_becomes_an_order_with_snapshots_of_products_and_address(checkout
     assert sorted(order.items.values_list("product_name", flat=True)) == ["Socks", "Trail shoes"]
 
 
+def test_a_variant_line_is_sold_as_the_variant_and_billed_to_its_own_address(checkout):
+    cart, address = checkout
+    boots = ProductFactory(name="Boots", image_url="https://img.example/boots.jpg")
+    variant = ProductVariantFactory(
+        product=boots,
+        option_value="EU 44",
+        sku="BOOTS-44",
+        selling_price=Decimal("3999.00"),
+        cost_price=Decimal("1500.00"),
+        image_url="",
+    )
+    stock.receive_variant(variant=variant, quantity=2)
+    CartItemFactory(cart=cart, product=boots, variant=variant, quantity=2)
+    office = UserAddressFactory(user=cart.user, city="Nashik")
+
+    order = place(cart, address, billing_address_id=office.pk, customer_note="Ring twice")
+
+    assert order.items.filter(variant=variant).values_list(
+        "product_name", "product_sku", "product_image_url", "option_text", "unit_price",
+        "cost_price", "line_total",
+    ).get() == (
+        "Boots", "BOOTS-44", "https://img.example/boots.jpg", "Size: EU 44",
+        Decimal("3999.00"), Decimal("1500.00"), Decimal("7998.00"),
+    )  # fmt: skip
+    assert (order.shipping_address["city"], order.billing_address["city"]) == ("Pune", "Nashik")
+    assert (order.subtotal, order.customer_note) == (Decimal("11094.00"), "Ring twice")
+    variant.refresh_from_db()
+    assert (variant.available_quantity, variant.reserved_quantity) == (0, 0)
+
+
 def test_placing_an_order_sells_the_stock_held_for_the_cart(checkout):
     cart, address = checkout
     shoes_line = cart.items.get(product__name="Trail shoes")
@@ -201,29 +232,34 @@ def test_a_customer_cannot_check_out_someone_elses_cart_or_address(checkout, who
     if whose == "cart":
         own_address = UserAddressFactory(user=intruder)
         call = {"customer": intruder, "cart_id": cart.pk, "shipping_address_id": own_address.pk}
-        message = "No such cart."
+        message = r"^checkout_own_cart: No such cart.$"
     else:
         own_cart = CartFactory(user=intruder)
         CartItemFactory(cart=own_cart)
         call = {"customer": intruder, "cart_id": own_cart.pk, "shipping_address_id": address.pk}
-        message = "No such address."
+        message = r"^checkout_own_address: No such address.$"
     with pytest.raises(CheckoutError, match=message):
         place_order(**call)
     assert Order.objects.count() == 0
 
 
-@pytest.mark.parametrize("problem", ["empty", "not_for_sale", "abandoned"])
+@pytest.mark.parametrize("problem", ["empty", "not_for_sale", "variant_not_for_sale", "abandoned"])
 def test_a_cart_that_cannot_be_ordered_is_refused_and_nothing_is_written(checkout, problem):
     cart, address = checkout
     if problem == "empty":
         cart.items.all().delete()
-        message = "The cart is empty."
+        message = r"^checkout_cart_not_empty: The cart is empty.$"
     elif problem == "not_for_sale":
         Product.objects.filter(name="Socks").update(status="archived")
-        message = "Socks is no longer for sale."
+        message = r"^checkout_for_sale: Socks is no longer for sale.$"
+    elif problem == "variant_not_for_sale":
+        socks = Product.objects.get(name="Socks")
+        variant = ProductVariantFactory(product=socks, option_value="XL", is_active=False)
+        cart.items.filter(product=socks).update(variant=variant)
+        message = r"^checkout_for_sale: Socks \(XL\) is no longer for sale.$"
     else:
         Cart.objects.filter(pk=cart.pk).update(status="abandoned")
-        message = "The cart is abandoned, not active."
+        message = r"^checkout_cart_active: The cart is abandoned, not active.$"
     with pytest.raises(CheckoutError, match=message):
         place(cart, address)
     assert (Order.objects.count(), OrderItem.objects.count()) == (0, 0)
@@ -241,3 +277,34 @@ def test_two_checkouts_of_one_cart_at_once_make_one_order(checkout):
         other.wait_until_blocked()
     assert other.result().pk == first.pk
     assert (Order.objects.count(), OrderItem.objects.count()) == (1, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_checkout_locks_the_stock_last_after_writing_the_order(checkout):
+    """While another transaction holds the stock row, a checkout has written its order and
+    lines already: the hot lock is waited for, and then held, only at the very end."""
+    cart, address = checkout
+    with transaction.atomic():
+        fetch("SELECT 1 FROM inventory FOR UPDATE")
+        other = OtherSession(lambda: place(cart, address))
+        other.wait_until_blocked()
+        written = fetch(
+            """SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                WHERE l.pid = %s AND l.mode = 'RowExclusiveLock' AND c.relkind = 'r'
+                  AND c.relname IN ('orders', 'order_items', 'cart_items')
+                ORDER BY 1""",
+            [other.pid],
+        )
+        assert written == [("cart_items",), ("order_items",), ("orders",)]
+    assert other.result().cart_id == cart.pk
+
+
+def test_a_customer_cannot_place_an_order_by_calling_the_function(checkout):
+    cart, address = checkout
+    with pytest.raises(DatabaseError, match=r"^permission denied for function place_order$"):
+        with acting_as(cart.user):
+            fetch(
+                "SELECT private.place_order(%s, %s, %s, NULL, '')",
+                [cart.user.pk, cart.pk, address.pk],
+            )
+    assert Order.objects.count() == 0

@@ -126,17 +126,23 @@ def test_admin_helpers_are_security_definer_private_and_pinned():
            FROM pg_proc p WHERE p.pronamespace = 'private'::regnamespace ORDER BY 1"""
     )
     assert rows == [
+        # Checkout (orders.services.place_order) runs as the owner; no client may call it.
+        ("address_snapshot", False, "i", ['search_path=""'], False, False),
         # The role a user's requests run as: the Supabase hook's and acting_as's answer.
         ("api_role", True, "s", ['search_path=""'], False, False),
         # Fired by triggers only: PostgreSQL checks no EXECUTE privilege for a trigger.
         ("audit_row_change", True, "v", ['search_path=""'], False, False),
         ("cart_item_price", True, "s", ['search_path=""'], False, True),
+        ("cart_line_snapshots", False, "s", ['search_path=""'], False, False),
+        ("cart_line_stock", False, "s", ['search_path=""'], False, False),
+        ("commit_cart_items", False, "v", ['search_path=""'], False, False),
         # Called by Supabase Auth (supabase_auth_admin) before it issues an access token.
         ("custom_access_token_hook", True, "s", ['search_path=""'], False, False),
         ("has_role", True, "s", ['search_path=""'], False, True),
         ("is_admin", False, "s", ['search_path=""'], False, True),
         ("is_super_admin", False, "s", ['search_path=""'], False, True),
         ("next_order_number", True, "v", ['search_path=""'], False, True),
+        ("place_order", False, "v", ['search_path=""'], False, False),
         # Called by public.search_products (as its owner) and the admin (the owner).
         ("prefix_tsquery", False, "i", ['search_path=""'], False, False),
     ]

@@ -1,7 +1,7 @@
 """The concurrent write paths: stock reservations and cart to order conversions.
 
 Each runs the shop's real services (``catalog.stock.reserve_for_cart_item``,
-``orders.services.place_order``) from several threads at once, each thread with its own
+``orders.services.place_order``) from several processes at once, each with its own
 database connection, against one hot product with less stock than is asked for. It counts
 what succeeded and what was refused (``InsufficientStock``), and then proves nothing was
 oversold: the balance is what was received minus what was taken, never negative, the cart
@@ -15,8 +15,8 @@ production, never on production itself.
 
 from __future__ import annotations
 
+import multiprocessing
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +24,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import close_old_connections, connections, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from accounts.models import User, UserAddress
@@ -43,58 +43,72 @@ PRICE, COST = Decimal("499.00"), Decimal("210.00")
 
 @dataclass
 class Tally:
-    """What the threads did, added up under a lock."""
+    """What the writers did, added up."""
 
     succeeded: int = 0
     refused: int = 0
     errors: list[str] = field(default_factory=list)
     ms: list[float] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, outcome: str, ms: float) -> None:
-        with self.lock:
-            self.ms.append(ms)
-            if outcome == "ok":
-                self.succeeded += 1
-            elif outcome == "refused":
-                self.refused += 1
-            else:
-                self.errors.append(outcome)
+        self.ms.append(ms)
+        if outcome == "ok":
+            self.succeeded += 1
+        elif outcome == "refused":
+            self.refused += 1
+        else:
+            self.errors.append(outcome)
 
 
 def run_concurrently(work: list[list[Callable[[], Any]]]) -> tuple[Tally, float]:
-    """Run each list of operations in its own thread (and connection), all released at once.
+    """Run each list of operations in its own process (and connection), all released at once.
+
+    Processes, not threads: the services are Python, and the threads of one process take
+    turns holding the interpreter's lock, so a writer holding a stock row would wait for the
+    others' Python, and the driver, not the database, would set the rate. The children are
+    forked, so they share the operations without pickling them.
 
     An operation refused with ``InsufficientStock`` counts as refused; any other exception as
     an error. Returns the tally and the wall-clock seconds from the release to the last one.
     """
+    fork = multiprocessing.get_context("fork")
+    barrier, reports = fork.Barrier(len(work)), fork.SimpleQueue()
+    connections.close_all()  # each child opens its own connection, never its parent's
+    writers = [fork.Process(target=_writer, args=(ops, barrier, reports)) for ops in work]
+    for writer in writers:
+        writer.start()
+    finished = [reports.get() for _ in writers]  # before join: a full pipe would block it
+    for writer in writers:
+        writer.join()
     tally = Tally()
-    started: list[float] = []
-    barrier = threading.Barrier(len(work), action=lambda: started.append(time.perf_counter()))
+    for _, _, outcomes in finished:
+        for outcome, ms in outcomes:
+            tally.record(outcome, ms)
+    return tally, max(end for _, end, _ in finished) - min(start for start, _, _ in finished)
 
-    def thread(operations: list[Callable[[], Any]]) -> None:
-        try:
-            close_old_connections()
-            barrier.wait()
-            for operation in operations:
-                began = time.perf_counter()
-                try:
-                    operation()
-                    outcome = "ok"
-                except stock.InsufficientStock:
-                    outcome = "refused"
-                except Exception as error:  # reported in the output, never hidden
-                    outcome = f"{type(error).__name__}: {error}"
-                tally.record(outcome, (time.perf_counter() - began) * 1000)
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=thread, args=(ops,)) for ops in work]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return tally, time.perf_counter() - started[0]
+def _writer(operations: list[Callable[[], Any]], barrier: Any, reports: Any) -> None:
+    """One writer process: its operations in turn; reports (start, end, [(outcome, ms)])."""
+    outcomes: list[tuple[str, float]] = []
+    start = end = time.perf_counter()  # one clock for every process (CLOCK_MONOTONIC)
+    try:
+        connection.ensure_connection()  # connected before the release, as a pool's would be
+        barrier.wait()
+        start = time.perf_counter()
+        for operation in operations:
+            began = time.perf_counter()
+            try:
+                operation()
+                outcome = "ok"
+            except stock.InsufficientStock:
+                outcome = "refused"
+            except Exception as error:  # reported in the output, never hidden
+                outcome = f"{type(error).__name__}: {error}"
+            outcomes.append((outcome, (time.perf_counter() - began) * 1000))
+        end = time.perf_counter()
+    finally:
+        connections.close_all()
+        reports.put((start, end, outcomes))
 
 
 def summary(name: str, tally: Tally, seconds: float, threads: int) -> dict[str, Any]:

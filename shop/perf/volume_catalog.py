@@ -91,18 +91,19 @@ def popular_product(plan: "VolumePlan", moment: str) -> str:
 
 
 def load(loader: "Loader", plan: "VolumePlan") -> None:
+    # Both are called with random(): a body that names `u` once is inlined even so (naming it
+    # twice would draw twice), so no call runs as a query of its own (see functions_sql).
     loader.execute(
         """CREATE OR REPLACE FUNCTION pg_temp.vol_size(u float8) RETURNS int
         LANGUAGE sql IMMUTABLE AS $$
-            SELECT CASE WHEN u < 0.05 THEN 1 WHEN u < 0.20 THEN 2 WHEN u < 0.50 THEN 3
-                        WHEN u < 0.78 THEN 4 WHEN u < 0.93 THEN 5 ELSE 6 END
+            SELECT 1 + width_bucket(u, ARRAY[0.05, 0.20, 0.50, 0.78, 0.93]::float8[])
         $$"""
     )
-    # Stock at the default location sells most.
+    # Stock at the default location sells most: 1 below 0.4, then 2 to 5 in steps of 0.15.
     loader.execute(
         """CREATE OR REPLACE FUNCTION pg_temp.vol_location(u float8) RETURNS int
         LANGUAGE sql IMMUTABLE AS $$
-            SELECT CASE WHEN u < 0.4 THEN 1 ELSE 2 + least(3, floor((u - 0.4) / 0.15))::int END
+            SELECT 2 + greatest(-1, least(3, floor((u - 0.4) / 0.15)))::int
         $$"""
     )
     load_tiers(loader)

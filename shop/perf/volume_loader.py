@@ -94,7 +94,7 @@ class Loader:
         (arguments,) = self.cursor.fetchone()
         recorded = [name for name in arguments.split("\\000") if name]
         self.cursor.execute(
-            "SELECT attname, attnotnull, atttypid = 'jsonb'::regtype FROM pg_attribute "
+            "SELECT attname, attnotnull FROM pg_attribute "
             "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
             [f"public.{table}"],
         )

@@ -11,7 +11,7 @@ holding each year's last number.
 
 from typing import TYPE_CHECKING
 
-from shop.perf.volume_orders import PAID
+from shop.perf.volume_orders import CUSTOMER, PAID
 from shop.perf.volume_sql import Tag
 
 if TYPE_CHECKING:
@@ -83,9 +83,8 @@ def load_payments(loader: "Loader") -> None:
     )
     loader.audit(
         "payment_transactions",
-        source="FROM public.payment_transactions t JOIN vol_payment p ON p.id = t.id "
-        "JOIN vol_order o ON o.n = p.n",
-        actor="o.user_id",
+        source="FROM public.payment_transactions t",
+        actor=CUSTOMER,
         tag=Tag.AUDIT + Tag.PAYMENT,
     )
 
@@ -173,7 +172,7 @@ def load_invoices(loader: "Loader") -> None:
     )
     loader.audit(
         "invoices",
-        source="FROM public.invoices t JOIN vol_invoice i ON i.id = t.id",
+        source="FROM public.invoices t",
         actor="(SELECT id FROM vol_staff WHERE role = 'admin' AND k = 2)",
         tag=Tag.AUDIT + Tag.INVOICE,
     )
@@ -202,10 +201,11 @@ def load_invoices(loader: "Loader") -> None:
         replaces=("invoice_line_items_frozen_once_issued",),
     )
     money = ", ".join(
-        f"'{column}', l.{column}::text"
+        f"l.{column}::text AS {column}"
         for column in ("unit_price", "tax_rate", "tax_amount", "line_total")
     )
-    # orders.invoices.snapshot_of: the invoice as issued, header and lines.
+    # orders.invoices.snapshot_of: the invoice as issued, header and lines. A line is the jsonb
+    # of a row (to_jsonb): twice as fast as jsonb_build_object of the same members.
     loader.load(
         "invoice_versions",
         f"""INSERT INTO public.invoice_versions (id, invoice_id, version_number, snapshot,
@@ -221,12 +221,10 @@ def load_invoices(loader: "Loader") -> None:
                'Issued', v.issued_at, v.issued_at
         FROM vol_invoice v
         JOIN public.invoices i ON i.id = v.id
-        JOIN (SELECT l.invoice_id,
-                     jsonb_agg(jsonb_build_object('description', l.description,
-                                                  'hsn_code', l.hsn_code,
-                                                  'quantity', l.quantity, {money})
-                               ORDER BY l.created_at, l.id) AS lines
-              FROM public.invoice_line_items l GROUP BY l.invoice_id) l ON l.invoice_id = v.id
+        JOIN (SELECT l.invoice_id, jsonb_agg(to_jsonb(m) ORDER BY l.created_at, l.id) AS lines
+              FROM public.invoice_line_items l
+              CROSS JOIN LATERAL (SELECT l.description, l.hsn_code, l.quantity, {money}) m
+              GROUP BY l.invoice_id) l ON l.invoice_id = v.id
         ORDER BY v.issued_at, v.n""",
         replaces=("invoice_versions_in_turn",),
     )

@@ -45,8 +45,8 @@ from shop.db.refusals import refusal_of
 if TYPE_CHECKING:
     from orders.models import CartItem, Order
 
-# reference_type of the entries the services write.
-CART_ITEM, ORDER = "cart_item", "order"
+# reference_type of the entries the services write (private.commit_cart_items writes "order").
+CART_ITEM = "cart_item"
 
 # The rules private.commit_cart_items refuses with, as the services below do.
 STOCK_RULES = frozenset(

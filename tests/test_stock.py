@@ -547,6 +547,26 @@ def test_only_the_orders_own_cart_lines_are_sold_to_it(warehouse, shirt, order):
     assert snapshot() == before
 
 
+def test_an_order_is_refused_lines_gone_dead_or_not_for_sale(warehouse, shirt, cart, order):
+    stocked(shirt, warehouse, 5)
+    gone, deleted = line(shirt, cart=cart), line(shirt, cart=cart)
+    execute("DELETE FROM cart_items WHERE id = %s", [gone.pk])
+    deleted.delete()
+    converted = line(shirt, cart=CartFactory(status="converted"))
+    retired = ProductVariantFactory(product=shirt, sku="SHIRT-1-OLD", is_active=False)
+    cases = [
+        (gone, f"^cart_item_exists: no cart line {gone.pk}$"),
+        (deleted, f"^cart_item_in_active_cart: cart line {deleted.pk} is not in an active cart$"),
+        (converted, f"^cart_item_in_active_cart: cart line {converted.pk} is not in an active"),
+        (line(variant=retired, cart=cart), "^stock_for_sale: variant SHIRT-1-OLD is not for sale$"),
+    ]
+    before = snapshot()
+    for item, message in cases:
+        with pytest.raises(StockError, match=message):
+            stock.commit_cart_items(cart_items=[item], order=order)
+    assert snapshot() == before
+
+
 def test_variant_lines_hold_and_sell_the_variants_own_stock(warehouse, shirt, cart, order):
     inventory = stocked(shirt, warehouse, 5)
     variant = ProductVariantFactory(product=shirt, sku="SHIRT-1-XL")

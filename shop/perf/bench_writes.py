@@ -63,10 +63,10 @@ class Tally:
 def run_concurrently(work: list[list[Callable[[], Any]]]) -> tuple[Tally, float]:
     """Run each list of operations in its own process (and connection), all released at once.
 
-    Processes, not threads: the services are Python, and the threads of one process take
-    turns holding the interpreter's lock, so a writer holding a stock row would wait for the
-    others' Python, and the driver, not the database, would set the rate. The children are
-    forked, so they share the operations without pickling them.
+    Processes, not threads: the threads of one process take turns holding the interpreter's
+    lock, which would be part of what is measured; separate processes leave only the
+    database's own waits. The children are forked, so they share the operations without
+    pickling them.
 
     An operation refused with ``InsufficientStock`` counts as refused; any other exception as
     an error. Returns the tally and the wall-clock seconds from the release to the last one.

@@ -34,6 +34,6 @@ def form_data(response) -> dict:
             value = form[name].value()
             if value is True:
                 data[form.add_prefix(name)] = "on"
-            elif value not in (None, False):
+            elif value is not None and value is not False:  # 0 == False: keep a sort order of 0
                 data[form.add_prefix(name)] = value
     return data
